@@ -1,0 +1,194 @@
+/* condmap-private.h - declarations shared between the files of libcondmap.
+ * Not installed.  Internal names start with cm_. */
+#ifndef CONDMAP_PRIVATE_H
+#define CONDMAP_PRIVATE_H
+
+#include <stdio.h>
+#include "condmap.h"
+
+G_BEGIN_DECLS
+
+/* ---- yaml-doc.c: strict YAML loading into a small tree ----------------- */
+
+/* Deepest nesting a config or sidecar may have; deeper input is refused
+ * before it can exhaust anything. */
+#define CM_YAML_MAX_DEPTH 32
+
+typedef enum {
+  CM_NODE_SCALAR,
+  CM_NODE_SEQUENCE,
+  CM_NODE_MAPPING
+} CmNodeKind;
+
+typedef struct _CmNode CmNode;
+struct _CmNode {
+  CmNodeKind kind;
+  unsigned line;        /* 1-based position of the node's start */
+  unsigned column;      /* 1-based */
+  char *value;          /* scalar text (NUL-terminated); NULL otherwise */
+  gboolean plain;       /* scalar written without quotes */
+  GPtrArray *children;  /* sequence: items; mapping: key, value, key, value, ...
+                           (CmNode*, owned); NULL for scalars */
+};
+
+/* Parses YAML text under condmap's rules: exactly one document, no
+ * anchors, aliases or tags, no duplicate keys in a mapping, scalar keys
+ * only, depth <= CM_YAML_MAX_DEPTH.  An empty stream is refused
+ * (CONDMAP_ERROR_CONFIG); a syntax error is CONDMAP_ERROR_PARSE with
+ * "origin:line:column: problem".  Free the result with cm_node_free(). */
+CmNode *cm_yaml_load (const char *text, gsize length, const char *origin,
+                      GError **error);
+/* Reads a whole file (CONDMAP_ERROR_IO if it cannot) and loads it. */
+CmNode *cm_yaml_load_file (const char *path, GError **error);
+void cm_node_free (CmNode *node);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmNode, cm_node_free)
+
+/* Value node for @key in a mapping, or NULL. */
+const CmNode *cm_node_lookup (const CmNode *mapping, const char *key);
+/* Whether a scalar is YAML null: plain "", "~", "null", "Null", "NULL". */
+gboolean cm_node_is_null (const CmNode *node);
+/* Parses a plain scalar as a YAML number (integers, decimals, exponents,
+ * .inf/.nan forms), locale-proof.  Returns FALSE if it is not a number
+ * (quoted scalars are never numbers).  Non-finite values are returned as
+ * such; the caller decides. */
+gboolean cm_node_to_double (const CmNode *node, double *value);
+/* Parses a plain scalar as true/false (any case).  FALSE if not boolean. */
+gboolean cm_node_to_boolean (const CmNode *node, gboolean *value);
+/* A short description of what the node is, for messages: "a list",
+ * "a mapping", "the string 'twenty'".  Free with g_free(). */
+char *cm_node_describe (const CmNode *node);
+
+/* ---- suggest.c: did-you-mean ------------------------------------------- */
+
+/* Returns the candidate closest to @word by edit distance if it is close
+ * enough to be a likely typo, else NULL.  Borrowed from @candidates. */
+const char *cm_suggest (const char *word, const char *const *candidates,
+                        gsize n_candidates);
+
+/* ---- config.c: settings accessors -------------------------------------- */
+
+/* A resolved setting, as recorded by the accessors for the sidecar. */
+typedef enum {
+  CM_VALUE_DOUBLE,
+  CM_VALUE_BOOLEAN,
+  CM_VALUE_LIST,     /* values[0..cols) */
+  CM_VALUE_TABLE     /* values[0..rows*cols), row-major */
+} CmValueKind;
+
+typedef struct {
+  char *key;
+  CmValueKind kind;
+  double number;
+  gboolean boolean;
+  double *values;
+  size_t rows;
+  size_t cols;
+} CmResolved;
+
+void cm_resolved_free (CmResolved *resolved);
+
+/* Wraps a mapping node (borrowed: it must outlive the settings; may be
+ * NULL for "no keys") whose keys are the converter's settings.  @origin
+ * names the file in messages.  @skip_key (may be NULL) is a key the core
+ * has consumed itself, such as "converter". */
+CondmapSettings *cm_settings_new (const CmNode *mapping, const char *origin,
+                                  const char *skip_key);
+void cm_settings_free (CondmapSettings *settings);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapSettings, cm_settings_free)
+
+/* After create(): refuses the first key no accessor consumed, with
+ * CONDMAP_ERROR_UNKNOWN_KEY, its file:line and a did-you-mean among the
+ * keys the plugin asked for. */
+gboolean cm_settings_check_consumed (CondmapSettings *settings, GError **error);
+
+/* If an unconsumed key is a likely typo of a key the plugin asked for but
+ * did not find, sets the UNKNOWN_KEY error as above and returns TRUE.  The
+ * core calls it when create() failed, so that "flst" is reported as a typo
+ * rather than as a missing f_lst. */
+gboolean cm_settings_explain_typo (CondmapSettings *settings, GError **error);
+
+/* Takes the recorded resolved values (CmResolved*, in the order the plugin
+ * read them; the array frees its elements). */
+GPtrArray *cm_settings_steal_resolved (CondmapSettings *settings);
+
+/* Formats resolved values as one line of flow-style YAML:
+ * "{g_min: 0, g_max: 25, f_lst: [1, 3]}" with %.17g numbers.
+ * Free with g_free(). */
+char *cm_resolved_to_flow_yaml (const GPtrArray *resolved);
+
+/* ---- params.c ------------------------------------------------------------ */
+/* (public API in condmap.h and condmap-plugin.h) */
+
+/* ---- runtime.c and plugin-loader.c --------------------------------------- */
+
+typedef struct {
+  char *path;
+  void *handle;                     /* from dlopen */
+  const CondmapPluginDesc *desc;
+} CmPlugin;
+
+/* Opens a shared object and checks its descriptor: the symbol, the ABI
+ * version (CONDMAP_ERROR_ABI, both versions in the message), struct_size,
+ * a valid name, and every required function present (CONDMAP_ERROR_PLUGIN).
+ * Free with cm_plugin_free(). */
+CmPlugin *cm_plugin_load (const char *path, GError **error);
+void cm_plugin_free (CmPlugin *plugin);
+
+/* The loaded plugin named @name, or NULL.  Owned by the runtime. */
+const CmPlugin *cm_runtime_find_plugin (const CondmapRuntime *runtime,
+                                        const char *name);
+/* The names of the loaded plugins, NULL-terminated.  Free the array with
+ * g_free() (the strings are the runtime's). */
+const char **cm_runtime_dup_plugin_names (const CondmapRuntime *runtime);
+
+/* ---- converter.c --------------------------------------------------------- */
+
+struct _CondmapConverter {
+  CondmapRuntime *runtime;     /* a reference: keeps the plugin loaded */
+  const CmPlugin *plugin;      /* owned by the runtime */
+  void *state;                 /* from the plugin's create() */
+  unsigned n_planes;
+  GPtrArray *resolved;         /* CmResolved*, the config with defaults */
+};
+
+/* Creates a converter from a config mapping that holds the `converter` key
+ * and the settings. */
+CondmapConverter *cm_converter_new_from_node (CondmapRuntime *runtime,
+                                              const CmNode *root,
+                                              const char *origin,
+                                              GError **error);
+/* Creates a converter for plugin @name with the settings in @mapping (may
+ * be NULL), as recorded in a sidecar. */
+CondmapConverter *cm_converter_new_named (CondmapRuntime *runtime,
+                                          const char *name,
+                                          const CmNode *mapping,
+                                          const char *origin,
+                                          GError **error);
+
+/* ---- array.c --------------------------------------------------------------- */
+
+/* Multiplies the dimensions into *n, refusing overflow of the element
+ * count or of the byte size n * elem_size. */
+gboolean cm_shape_product (unsigned rank, const size_t *shape, size_t elem_size,
+                           size_t *n, GError **error);
+
+/* ---- atomic-file.c: never a half-written file ---------------------------- */
+
+/* A file being written under a temporary name beside its destination. */
+typedef struct _CmAtomicFile CmAtomicFile;
+
+/* Creates "DIR/.NAME.XXXXXX" beside @path and opens it for writing. */
+CmAtomicFile *cm_atomic_file_new (const char *path, GError **error);
+/* The stream to write to. */
+FILE *cm_atomic_file_get_stream (CmAtomicFile *file);
+/* Flushes, checks every write succeeded (a full disk is an error), and
+ * renames the file into place.  Frees @file whatever the outcome; on
+ * failure the temporary file is removed. */
+gboolean cm_atomic_file_commit (CmAtomicFile *file, GError **error);
+/* Removes the temporary file and frees @file.  NULL is ignored. */
+void cm_atomic_file_abort (CmAtomicFile *file);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmAtomicFile, cm_atomic_file_abort)
+
+G_END_DECLS
+
+#endif /* CONDMAP_PRIVATE_H */

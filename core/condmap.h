@@ -1,0 +1,311 @@
+/* condmap.h - the embedding API of libcondmap.
+ *
+ * condmap turns weight arrays into the conductances (µS) that resistive
+ * devices must be programmed to, and conductances back into weights.  Each
+ * mapping scheme is a converter plugin; a YAML config picks one and sets it
+ * up.  A program that embeds condmap:
+ *
+ *   CondmapRuntime *rt = condmap_runtime_new (NULL, CONDMAP_RUNTIME_DEFAULT);
+ *   CondmapConverter *conv =
+ *     condmap_converter_new_from_file (rt, "dual-pair.yaml", &error);
+ *   K = condmap_converter_get_n_planes (conv);   // allocate K planes of n
+ *   condmap_converter_to_conductances (conv, CONDMAP_DTYPE_FLOAT32,
+ *                                      w, n, planes, &params, &error);
+ *   condmap_converter_to_weights (conv, CONDMAP_DTYPE_FLOAT32,
+ *                                 planes, n, params, w_back, &error);
+ *   condmap_params_free (params);
+ *   condmap_converter_free (conv);
+ *   condmap_runtime_unref (rt);
+ *
+ * Errors are GErrors in the CONDMAP_ERROR domain (see condmap-plugin.h for
+ * the codes); their messages name the file, line, key or element and the
+ * fix.
+ *
+ * Thread safety: a runtime may be shared by any number of threads.  A
+ * converter is immutable after creation; conversions on one converter may
+ * run from many threads at once.  Params objects are read-only during a
+ * conversion.
+ */
+#ifndef CONDMAP_H
+#define CONDMAP_H
+
+#include <stddef.h>
+#include <glib.h>
+#include "condmap-plugin.h"
+
+G_BEGIN_DECLS
+
+/* ---- Version ------------------------------------------------------------ */
+
+/** The library's version, "MAJOR.MINOR.PATCH".  Static. */
+const char *condmap_version (void);
+
+/* ---- Data types --------------------------------------------------------- */
+
+/** Size of one element in bytes (4 or 8); 0 for an unknown dtype. */
+size_t condmap_dtype_size (CondmapDtype dtype);
+/** "float32" or "float64"; NULL for an unknown dtype.  Static. */
+const char *condmap_dtype_name (CondmapDtype dtype);
+/** Parses "float32"/"f32"/"float64"/"f64"; returns 0 if unknown. */
+CondmapDtype condmap_dtype_from_name (const char *name);
+
+/* ---- Params ------------------------------------------------------------- */
+
+/** Returns a new empty params object.  Free it with condmap_params_free(). */
+CondmapParams *condmap_params_new (void);
+/** Returns a new copy.  Free it with condmap_params_free(). */
+CondmapParams *condmap_params_copy (const CondmapParams *params);
+/** Frees @params.  NULL is ignored. */
+void condmap_params_free (CondmapParams *params);
+/** Number of names set. */
+size_t condmap_params_get_n (const CondmapParams *params);
+/** The i-th name, in the order they were first set.  Owned by @params. */
+const char *condmap_params_get_name (const CondmapParams *params, size_t i);
+/** Whether @name is set. */
+gboolean condmap_params_has (const CondmapParams *params, const char *name);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapParams, condmap_params_free)
+
+/* ---- Runtime ------------------------------------------------------------ */
+
+/** The plugin registry.  Reference counted; converters keep their runtime
+ *  (and so their plugin's code) alive. */
+typedef struct _CondmapRuntime CondmapRuntime;
+
+/** Flags for condmap_runtime_new(). */
+typedef enum {
+  CONDMAP_RUNTIME_DEFAULT = 0,
+  /** Ignore CONDMAP_PLUGIN_PATH. */
+  CONDMAP_RUNTIME_NO_ENV_PATH = 1 << 0,
+  /** Do not search the compiled-in plugin directory. */
+  CONDMAP_RUNTIME_NO_SYSTEM_DIR = 1 << 1
+} CondmapRuntimeFlags;
+
+/** Creates a runtime and loads every plugin found, in this order: each
+ *  directory of @plugin_dirs (NULL-terminated, may be NULL), then each of
+ *  the colon-separated CONDMAP_PLUGIN_PATH, then the compiled-in plugin
+ *  directory (@flags can leave out either).  Never the current directory.  A plugin that fails to load is
+ *  recorded (condmap_runtime_get_failure) and skipped; loading never fails
+ *  as a whole.  Release with condmap_runtime_unref(). */
+CondmapRuntime *condmap_runtime_new (const char *const *plugin_dirs,
+                                     CondmapRuntimeFlags flags);
+/** Adds a reference; returns @runtime. */
+CondmapRuntime *condmap_runtime_ref (CondmapRuntime *runtime);
+/** Drops a reference; the last one unloads the plugins.  NULL is ignored. */
+void condmap_runtime_unref (CondmapRuntime *runtime);
+
+/** Sets how many threads each conversion uses: 0 (the default) means
+ *  CONDMAP_THREADS if set, else every core.  Call before sharing. */
+void condmap_runtime_set_n_threads (CondmapRuntime *runtime, unsigned n_threads);
+/** The number of threads a conversion will use (>= 1). */
+unsigned condmap_runtime_get_n_threads (const CondmapRuntime *runtime);
+
+/** The directories searched, in order, NULL-terminated.  Owned by the
+ *  runtime. */
+const char *const *condmap_runtime_get_search_path (const CondmapRuntime *runtime);
+
+/** What `condmap list` shows of a loaded plugin.  Strings are owned by the
+ *  runtime and live as long as it. */
+typedef struct {
+  const char *name;
+  const char *description;
+  const char *version;
+  const char *path;
+  unsigned abi_major;
+  unsigned abi_minor;
+} CondmapPluginInfo;
+
+/** Number of plugins loaded. */
+size_t condmap_runtime_get_n_plugins (const CondmapRuntime *runtime);
+/** Fills @info for plugin i < n, in load order.  Returns FALSE if out of
+ *  range. */
+gboolean condmap_runtime_get_plugin (const CondmapRuntime *runtime, size_t i,
+                                     CondmapPluginInfo *info);
+/** Number of plugins that failed to load. */
+size_t condmap_runtime_get_n_failures (const CondmapRuntime *runtime);
+/** The i-th failure: the file's path and why (CONDMAP_ERROR_PLUGIN or
+ *  CONDMAP_ERROR_ABI).  Both are owned by the runtime.  Returns NULL if out
+ *  of range. */
+const GError *condmap_runtime_get_failure (const CondmapRuntime *runtime,
+                                           size_t i, const char **path);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapRuntime, condmap_runtime_unref)
+
+/* ---- Converter ---------------------------------------------------------- */
+
+/** A converter: a plugin plus validated settings.  Immutable. */
+typedef struct _CondmapConverter CondmapConverter;
+
+/** Loads a YAML config file.  Returns NULL with @error set if the file
+ *  cannot be read, the YAML breaks a rule, no plugin provides the
+ *  converter, or the plugin refuses the settings.  Free the result with
+ *  condmap_converter_free(). */
+CondmapConverter *condmap_converter_new_from_file (CondmapRuntime *runtime,
+                                                   const char *path,
+                                                   GError **error);
+/** The same from YAML text of @length bytes (-1: NUL-terminated).
+ *  @origin names it in messages (NULL: "<string>"). */
+CondmapConverter *condmap_converter_new_from_yaml (CondmapRuntime *runtime,
+                                                   const char *yaml,
+                                                   gssize length,
+                                                   const char *origin,
+                                                   GError **error);
+/** Frees @conv.  NULL is ignored. */
+void condmap_converter_free (CondmapConverter *conv);
+
+/** The converter (plugin) name, e.g. "dual-pair".  Owned by @conv. */
+const char *condmap_converter_get_name (const CondmapConverter *conv);
+/** Number K of conductance planes. */
+unsigned condmap_converter_get_n_planes (const CondmapConverter *conv);
+/** Name of plane k < K ("g_plus_0").  Owned by @conv. */
+const char *condmap_converter_get_plane_name (const CondmapConverter *conv,
+                                              unsigned k);
+/** The resolved config, defaults filled in, as flow-style YAML
+ *  ("{g_min: 0, g_max: 25, f_lst: [1, 3]}").  Free with g_free(). */
+char *condmap_converter_dup_config_yaml (const CondmapConverter *conv);
+
+/** Converts n weights of @dtype into K planes of n elements each, which the
+ *  caller allocates (planes[k] for k < K).  On success *params_out (if not
+ *  NULL) is a new params object, freed with condmap_params_free().
+ *  Refuses n == 0 and non-finite weights (CONDMAP_ERROR_INPUT, naming the
+ *  first bad index).  On failure the planes' contents are undefined. */
+gboolean condmap_converter_to_conductances (const CondmapConverter *conv,
+                                            CondmapDtype dtype,
+                                            const void *weights,
+                                            size_t n,
+                                            void *const *planes,
+                                            CondmapParams **params_out,
+                                            GError **error);
+
+/** Converts K planes of n elements back into n weights (caller-allocated),
+ *  with the params of the forward conversion.  Refuses params that lack a
+ *  name the plugin needs and non-finite conductances. */
+gboolean condmap_converter_to_weights (const CondmapConverter *conv,
+                                       CondmapDtype dtype,
+                                       const void *const *planes,
+                                       size_t n,
+                                       const CondmapParams *params,
+                                       void *weights,
+                                       GError **error);
+
+/** Runs the round trip on a probe of weights spread over [-1, 1] (every
+ *  grid point and midpoint a plugin cares about included) and reports the
+ *  largest error relative to max |w| in *max_error.  Returns FALSE with
+ *  CONDMAP_ERROR_NOT_INVERTIBLE if it exceeds 1e-4. */
+gboolean condmap_converter_check_invertible (const CondmapConverter *conv,
+                                             double *max_error,
+                                             GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapConverter, condmap_converter_free)
+
+/* ---- Arrays ------------------------------------------------------------- */
+
+/** The largest rank an array may have (NumPy's NPY_MAXDIMS). */
+#define CONDMAP_MAX_RANK 32
+
+/** An n-dimensional array in C order, owning its data. */
+typedef struct _CondmapArray CondmapArray;
+
+/** Allocates a zeroed array.  Checks the shape product and byte size for
+ *  overflow (CONDMAP_ERROR_INPUT).  Rank 0 is a scalar of one element.
+ *  Free with condmap_array_free(). */
+CondmapArray *condmap_array_new (CondmapDtype dtype, unsigned rank,
+                                 const size_t *shape, GError **error);
+/** Frees @array and its data.  NULL is ignored. */
+void condmap_array_free (CondmapArray *array);
+CondmapDtype condmap_array_get_dtype (const CondmapArray *array);
+unsigned condmap_array_get_rank (const CondmapArray *array);
+/** The shape, rank elements.  Owned by @array. */
+const size_t *condmap_array_get_shape (const CondmapArray *array);
+/** Number of elements (product of the shape). */
+size_t condmap_array_get_n (const CondmapArray *array);
+/** The elements, C order.  Owned by @array. */
+void *condmap_array_get_data (CondmapArray *array);
+const void *condmap_array_peek_data (const CondmapArray *array);
+/** Whether both arrays have the same dtype and shape. */
+gboolean condmap_array_same_layout (const CondmapArray *a, const CondmapArray *b);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapArray, condmap_array_free)
+
+/* ---- .npy files ---------------------------------------------------------- */
+
+/** Reads a NumPy .npy file (format 1.0, 2.0 or 3.0) holding <f4, <f8, >f4
+ *  or >f8 in C or Fortran order, any rank.  The result is native-endian C
+ *  order.  Every size in the header is checked against the file length
+ *  before anything is allocated.  Errors: CONDMAP_ERROR_IO (cannot open or
+ *  read), CONDMAP_ERROR_FORMAT (not .npy, truncated, unsupported dtype).
+ *  Free the result with condmap_array_free(). */
+CondmapArray *condmap_npy_read (const char *path, GError **error);
+
+/** Writes @array as .npy (format 1.0, or 2.0 if the header needs it),
+ *  little-endian C order.  Writes to a temporary file beside @path and
+ *  renames it into place, so @path is never half-written. */
+gboolean condmap_npy_write (const char *path, const CondmapArray *array,
+                            GError **error);
+
+/* ---- CSV files ---------------------------------------------------------- */
+
+/** Reads a 2-D matrix from CSV: comma separated cells, optional spaces,
+ *  blank lines and '#' comments ignored, every row the same length.  Bad
+ *  cells are reported by row and column (1-based, as an editor shows them).
+ *  Free the result with condmap_array_free(). */
+CondmapArray *condmap_csv_read (const char *path, CondmapDtype dtype,
+                                GError **error);
+
+/** Writes a rank-2 (or rank-1, as one row) array as CSV with enough digits
+ *  to round-trip exactly (%.9g for float32, %.17g for float64).  Atomic,
+ *  as condmap_npy_write(). */
+gboolean condmap_csv_write (const char *path, const CondmapArray *array,
+                            GError **error);
+
+/* ---- Params sidecar (OUTDIR/params.yaml) ------------------------------ */
+
+/** The current sidecar format, written as "format: condmap-params/1".  A
+ *  sidecar of a newer version is refused. */
+#define CONDMAP_SIDECAR_FORMAT_VERSION 1
+
+/** What restore needs to turn planes back into weights: converter and
+ *  resolved config, shape, dtype, params and the plane file names. */
+typedef struct _CondmapSidecar CondmapSidecar;
+
+/** Describes the outcome of a conversion by @conv of an array of @dtype
+ *  and shape, with @params and one file name per plane (plain names, as
+ *  written in OUTDIR).  Copies everything.  Free with
+ *  condmap_sidecar_free(). */
+CondmapSidecar *condmap_sidecar_new (const CondmapConverter *conv,
+                                     CondmapDtype dtype,
+                                     unsigned rank, const size_t *shape,
+                                     const CondmapParams *params,
+                                     const char *const *plane_files);
+void condmap_sidecar_free (CondmapSidecar *sidecar);
+
+/** Writes the sidecar with libyaml's emitter, numbers with enough digits
+ *  to round-trip (%.17g for float64, %.9g for float32).  Atomic. */
+gboolean condmap_sidecar_write (const CondmapSidecar *sidecar,
+                                const char *path, GError **error);
+
+/** Reads and checks a sidecar: format version, known dtype, shape, params
+ *  all finite, plane names plain file names (no '/', not "." or "..").
+ *  Errors are CONDMAP_ERROR_FORMAT (or _IO, _PARSE) naming file and line.
+ *  Free the result with condmap_sidecar_free(). */
+CondmapSidecar *condmap_sidecar_read (const char *path, GError **error);
+
+const char *condmap_sidecar_get_converter (const CondmapSidecar *sidecar);
+CondmapDtype condmap_sidecar_get_dtype (const CondmapSidecar *sidecar);
+unsigned condmap_sidecar_get_rank (const CondmapSidecar *sidecar);
+const size_t *condmap_sidecar_get_shape (const CondmapSidecar *sidecar);
+const CondmapParams *condmap_sidecar_get_params (const CondmapSidecar *sidecar);
+/** The plane file names, NULL-terminated.  Owned by @sidecar. */
+const char *const *condmap_sidecar_get_planes (const CondmapSidecar *sidecar);
+
+/** Recreates the converter recorded in the sidecar (its resolved config).
+ *  Free with condmap_converter_free(). */
+CondmapConverter *condmap_sidecar_new_converter (const CondmapSidecar *sidecar,
+                                                 CondmapRuntime *runtime,
+                                                 GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapSidecar, condmap_sidecar_free)
+
+G_END_DECLS
+
+#endif /* CONDMAP_H */
