@@ -149,6 +149,9 @@ struct _CondmapConverter {
   void *state;                 /* from the plugin's create() */
   unsigned n_planes;
   GPtrArray *resolved;         /* CmResolved*, the config with defaults */
+  gboolean has_bounds;         /* g_min/g_max known: planes are checked */
+  double g_min_us;
+  double g_max_us;
 };
 
 /* Creates a converter from a config mapping that holds the `converter` key
@@ -164,6 +167,18 @@ CondmapConverter *cm_converter_new_named (CondmapRuntime *runtime,
                                           const CmNode *mapping,
                                           const char *origin,
                                           GError **error);
+
+/* ---- pipeline.c ----------------------------------------------------------- */
+
+/* Work on elements [begin, end) of a job, by worker @worker < n_workers. */
+typedef void (*CmWorkFunc) (gpointer job, size_t begin, size_t end,
+                            unsigned worker);
+
+/* Splits [0, n) into at most @n_workers contiguous ranges and runs @func
+ * on each, in parallel threads, returning when all are done.  Small n runs
+ * on the calling thread only.  Returns the number of workers used. */
+unsigned cm_run_parallel (unsigned n_workers, size_t n, CmWorkFunc func,
+                          gpointer job);
 
 /* ---- array.c --------------------------------------------------------------- */
 

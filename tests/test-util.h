@@ -25,16 +25,16 @@ char *cm_test_mkdtemp (void);
 /* Removes a directory tree created by the tests. */
 void cm_test_rmdir (const char *path);
 
-/* Asserts that @error is set with @code, prints its message (so the log
+/* Asserts that @error is set with code @want, prints its message (so the log
  * shows what users would see) and clears it. */
-#define CM_ASSERT_ERROR(error, code)                                       \
+#define CM_ASSERT_ERROR(error, want)                                       \
   do {                                                                     \
     CU_ASSERT_PTR_NOT_NULL_FATAL (error);                                  \
-    if (!g_error_matches ((error), CONDMAP_ERROR, (code)))                 \
-      g_printerr ("  expected code %d, got %s:%d: %s\n", (int) (code),     \
+    if (!g_error_matches ((error), CONDMAP_ERROR, (want)))                 \
+      g_printerr ("  expected code %d, got %s:%d: %s\n", (int) (want),     \
                   g_quark_to_string ((error)->domain), (error)->code,      \
                   (error)->message);                                       \
-    CU_ASSERT_TRUE (g_error_matches ((error), CONDMAP_ERROR, (code)));     \
+    CU_ASSERT_TRUE (g_error_matches ((error), CONDMAP_ERROR, (want)));     \
     g_clear_error (&(error));                                              \
   } while (0)
 

@@ -1,0 +1,68 @@
+/* main.c - the condmap command: dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+#include <locale.h>
+#include "cli.h"
+
+typedef struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "list", cli_cmd_list, "show the converter plugins found, and load failures" },
+  { "check", cli_cmd_check, "validate a config and test that it round-trips" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out,
+           "Usage: condmap COMMAND [OPTION...] [ARG...]\n"
+           "\n"
+           "Maps neural-network weights to device conductances (µS) and back.\n"
+           "\n"
+           "Commands:\n");
+  for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out,
+           "\n"
+           "Examples:\n"
+           "  condmap list\n"
+           "  condmap check -c configs/dual-pair.yaml\n"
+           "\n"
+           "Run 'condmap COMMAND --help' for a command's options, and see "
+           "condmap(1).\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Messages may be translated; numbers are parsed and printed with
+   * g_ascii_* and so never depend on the locale. */
+  setlocale (LC_ALL, "");
+  if (argc < 2)
+    {
+      usage (stderr);
+      return CLI_EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+      || strcmp (argv[1], "help") == 0)
+    {
+      usage (stdout);
+      return CLI_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "-V") == 0)
+    {
+      printf ("condmap %s (plugin ABI %d.%d)\n", condmap_version (),
+              CONDMAP_ABI_MAJOR, CONDMAP_ABI_MINOR);
+      return CLI_EXIT_OK;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+  fprintf (stderr, "condmap: unknown command '%s'\n\n", argv[1]);
+  usage (stderr);
+  return CLI_EXIT_USAGE;
+}

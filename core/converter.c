@@ -1,0 +1,242 @@
+/* converter.c - a plugin plus its validated settings: made from a YAML
+ * config (or a sidecar's record of one), immutable afterwards. */
+#include <string.h>
+#include "condmap-private.h"
+
+/* More planes than any device cell has; guards against a plugin bug. */
+#define MAX_PLANES 1024
+
+static gboolean
+plane_name_is_valid (const char *name)
+{
+  if (name == NULL || *name == '\0' || strlen (name) > 64)
+    return FALSE;
+  for (const char *c = name; *c; c++)
+    if (!(g_ascii_isalnum (*c) || *c == '_' || *c == '-'))
+      return FALSE;
+  return TRUE;
+}
+
+/* The plugin's planes must be countable and nameable as files. */
+static gboolean
+check_planes (const CondmapConverter *conv, GError **error)
+{
+  const CondmapPluginDesc *d = conv->plugin->desc;
+
+  if (conv->n_planes < 1 || conv->n_planes > MAX_PLANES)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                   "plugin \"%s\" (%s) reports %u planes; a converter needs "
+                   "1 to %d", d->name, conv->plugin->path, conv->n_planes,
+                   MAX_PLANES);
+      return FALSE;
+    }
+  for (unsigned k = 0; k < conv->n_planes; k++)
+    {
+      const char *name = d->get_plane_name (conv->state, k);
+
+      if (!plane_name_is_valid (name))
+        {
+          g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                       "plugin \"%s\" (%s) names plane %u '%s', which is not "
+                       "a valid file name (letters, digits, '_' and '-')",
+                       d->name, conv->plugin->path, k, name ? name : "(null)");
+          return FALSE;
+        }
+      for (unsigned j = 0; j < k; j++)
+        if (strcmp (name, d->get_plane_name (conv->state, j)) == 0)
+          {
+            g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                         "plugin \"%s\" (%s) names planes %u and %u both "
+                         "'%s'", d->name, conv->plugin->path, j, k, name);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+/* The core checks every plane against [g_min, g_max] when the plugin read
+ * those keys (all five do); a plugin without them is checked for NaN only. */
+static void
+find_bounds (CondmapConverter *conv)
+{
+  gboolean have_min = FALSE, have_max = FALSE;
+
+  for (guint i = 0; i < conv->resolved->len; i++)
+    {
+      const CmResolved *r = g_ptr_array_index (conv->resolved, i);
+
+      if (r->kind != CM_VALUE_DOUBLE)
+        continue;
+      if (strcmp (r->key, "g_min") == 0)
+        conv->g_min_us = r->number, have_min = TRUE;
+      else if (strcmp (r->key, "g_max") == 0)
+        conv->g_max_us = r->number, have_max = TRUE;
+    }
+  conv->has_bounds = have_min && have_max;
+}
+
+/* Runs the plugin's create() on the settings and the core's checks after
+ * it.  On failure the state (if any) is destroyed. */
+static gboolean
+instantiate (CondmapConverter *conv, CondmapSettings *settings, GError **error)
+{
+  const CondmapPluginDesc *d = conv->plugin->desc;
+  g_autoptr (GError) local = NULL;
+
+  conv->state = d->create (settings, &local);
+  if (conv->state == NULL)
+    {
+      if (cm_settings_explain_typo (settings, error))
+        return FALSE;
+      if (local != NULL)
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                     "plugin \"%s\" (%s) refused the config without saying "
+                     "why: a bug in the plugin", d->name, conv->plugin->path);
+      return FALSE;
+    }
+  if (!cm_settings_check_consumed (settings, error))
+    return FALSE;
+  conv->n_planes = d->get_n_planes (conv->state);
+  if (!check_planes (conv, error))
+    return FALSE;
+  conv->resolved = cm_settings_steal_resolved (settings);
+  find_bounds (conv);
+  return TRUE;
+}
+
+CondmapConverter *
+cm_converter_new_named (CondmapRuntime *runtime, const char *name,
+                        const CmNode *mapping, const char *origin,
+                        GError **error)
+{
+  g_autoptr (CondmapSettings) settings = NULL;
+  const CmPlugin *plugin = cm_runtime_find_plugin (runtime, name);
+  CondmapConverter *conv;
+
+  if (plugin == NULL)
+    {
+      g_autofree const char **names = cm_runtime_dup_plugin_names (runtime);
+      g_autofree char *list = g_strjoinv (", ", (char **) names);
+      const char *guess = cm_suggest (name, names, g_strv_length ((char **) names));
+
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_UNKNOWN_CONVERTER,
+                   "%s: no plugin provides converter '%s'%s%s%s (available: "
+                   "%s; see 'condmap list')", origin, name,
+                   guess ? " - did you mean '" : "", guess ? guess : "",
+                   guess ? "'?" : "", *list ? list : "none found");
+      return NULL;
+    }
+  conv = g_new0 (CondmapConverter, 1);
+  conv->runtime = condmap_runtime_ref (runtime);
+  conv->plugin = plugin;
+  settings = cm_settings_new (mapping, origin, mapping && cm_node_lookup (mapping, "converter") ? "converter" : NULL);
+  if (!instantiate (conv, settings, error))
+    {
+      condmap_converter_free (conv);
+      return NULL;
+    }
+  return conv;
+}
+
+CondmapConverter *
+cm_converter_new_from_node (CondmapRuntime *runtime, const CmNode *root,
+                            const char *origin, GError **error)
+{
+  const CmNode *name;
+
+  if (root->kind != CM_NODE_MAPPING)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_CONFIG,
+                   "%s:%u: a config is a mapping of keys such as "
+                   "'converter: single-pair', not %s", origin, root->line,
+                   root->kind == CM_NODE_SEQUENCE ? "a list" : "a scalar");
+      return NULL;
+    }
+  name = cm_node_lookup (root, "converter");
+  if (name == NULL || cm_node_is_null (name))
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_CONFIG,
+                   "%s: the key 'converter' is missing: name the mapping "
+                   "scheme, for example 'converter: single-pair' (see "
+                   "'condmap list')", origin);
+      return NULL;
+    }
+  if (name->kind != CM_NODE_SCALAR)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_CONFIG,
+                   "%s:%u: 'converter' must be a plugin name such as "
+                   "single-pair", origin, name->line);
+      return NULL;
+    }
+  return cm_converter_new_named (runtime, name->value, root, origin, error);
+}
+
+CondmapConverter *
+condmap_converter_new_from_yaml (CondmapRuntime *runtime, const char *yaml,
+                                 gssize length, const char *origin,
+                                 GError **error)
+{
+  g_autoptr (CmNode) root = NULL;
+
+  if (origin == NULL)
+    origin = "<string>";
+  root = cm_yaml_load (yaml, length < 0 ? strlen (yaml) : (gsize) length,
+                       origin, error);
+  if (root == NULL)
+    return NULL;
+  return cm_converter_new_from_node (runtime, root, origin, error);
+}
+
+CondmapConverter *
+condmap_converter_new_from_file (CondmapRuntime *runtime, const char *path,
+                                 GError **error)
+{
+  g_autoptr (CmNode) root = cm_yaml_load_file (path, error);
+
+  if (root == NULL)
+    return NULL;
+  return cm_converter_new_from_node (runtime, root, path, error);
+}
+
+void
+condmap_converter_free (CondmapConverter *conv)
+{
+  if (conv == NULL)
+    return;
+  if (conv->state != NULL)
+    conv->plugin->desc->destroy (conv->state);
+  if (conv->resolved != NULL)
+    g_ptr_array_unref (conv->resolved);
+  /* Last: the runtime may unload the plugin's code. */
+  condmap_runtime_unref (conv->runtime);
+  g_free (conv);
+}
+
+const char *
+condmap_converter_get_name (const CondmapConverter *conv)
+{
+  return conv->plugin->desc->name;
+}
+
+unsigned
+condmap_converter_get_n_planes (const CondmapConverter *conv)
+{
+  return conv->n_planes;
+}
+
+const char *
+condmap_converter_get_plane_name (const CondmapConverter *conv, unsigned k)
+{
+  if (k >= conv->n_planes)
+    return NULL;
+  return conv->plugin->desc->get_plane_name (conv->state, k);
+}
+
+char *
+condmap_converter_dup_config_yaml (const CondmapConverter *conv)
+{
+  return cm_resolved_to_flow_yaml (conv->resolved);
+}

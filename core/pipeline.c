@@ -1,0 +1,495 @@
+/* pipeline.c - the two-phase conversion: a statistics pass, the plugin's
+ * plan, then the plugin's kernels over chunks on all cores; and the way
+ * back.  The core checks what comes in (finite, non-empty) and what the
+ * plugin writes (finite, inside [g_min, g_max]). */
+#include <math.h>
+#include <string.h>
+#include "condmap-private.h"
+
+/* Elements per kernel call: the chunk of every plane stays in L2 while the
+ * core checks it. */
+#define CHUNK 8192
+/* Probe size of the generic invertibility check. */
+#define PROBE_N 2001
+#define INVERTIBLE_TOL 1e-4
+/* More threads than this are not used. */
+#define MAX_WORKERS 256
+
+typedef struct {
+  double min;
+  double max;
+  gboolean bad;          /* a NaN or Inf was seen */
+  size_t bad_index;      /* first non-finite (or out-of-range) element */
+  unsigned bad_plane;
+} WorkerResult;
+
+typedef struct {
+  const CondmapConverter *conv;
+  CondmapDtype dtype;
+  const void *weights;
+  void *weights_out;
+  const void *const *planes_in;
+  void *const *planes_out;
+  size_t n;
+  const CondmapParams *params;
+  double lo, hi;                 /* accepted plane values */
+  void **scratch;                /* n_workers * K plane pointers */
+  WorkerResult results[MAX_WORKERS];
+} Job;
+
+/* ---- typed scans: stats, plane range, finiteness ------------------------ */
+
+/* Min and max in one pass; (v - v) != 0 is true exactly for NaN and Inf
+ * and keeps the loop branch-free, so it vectorises. */
+#define DEFINE_SCANS(T, S)                                                  \
+static void                                                                 \
+stats_##S (const T *w, size_t n, WorkerResult *r)                           \
+{                                                                           \
+  T lo = w[0], hi = w[0];                                                   \
+  int bad = 0;                                                              \
+  for (size_t i = 0; i < n; i++)                                            \
+    {                                                                       \
+      T v = w[i];                                                           \
+      lo = v < lo ? v : lo;                                                 \
+      hi = v > hi ? v : hi;                                                 \
+      bad |= (v - v) != 0;                                                  \
+    }                                                                       \
+  r->min = MIN (r->min, (double) lo);                                       \
+  r->max = MAX (r->max, (double) hi);                                       \
+  r->bad |= bad;                                                            \
+}                                                                           \
+                                                                            \
+/* Index of the first element outside [lo, hi] (NaN included), or n. */     \
+static size_t                                                               \
+find_outside_##S (const T *g, size_t n, T lo, T hi)                         \
+{                                                                           \
+  int bad = 0;                                                              \
+  for (size_t i = 0; i < n; i++)                                            \
+    bad |= !(g[i] >= lo && g[i] <= hi);                                     \
+  if (!bad)                                                                 \
+    return n;                                                               \
+  for (size_t i = 0; i < n; i++)                                            \
+    if (!(g[i] >= lo && g[i] <= hi))                                        \
+      return i;                                                             \
+  return n;                                                                 \
+}
+
+DEFINE_SCANS (float, f32)
+DEFINE_SCANS (double, f64)
+
+static size_t
+find_outside (CondmapDtype dtype, const void *g, size_t n, double lo, double hi)
+{
+  if (dtype == CONDMAP_DTYPE_FLOAT32)
+    return find_outside_f32 (g, n, (float) lo, (float) hi);
+  return find_outside_f64 (g, n, lo, hi);
+}
+
+static const char *
+describe_value (CondmapDtype dtype, const void *data, size_t i, char *buf,
+                size_t len)
+{
+  double v = dtype == CONDMAP_DTYPE_FLOAT32 ? ((const float *) data)[i]
+                                            : ((const double *) data)[i];
+  if (isnan (v))
+    return "NaN";
+  if (isinf (v))
+    return v > 0 ? "Inf" : "-Inf";
+  return g_ascii_formatd (buf, len, "%.9g", v);
+}
+
+static gboolean
+check_dtype (CondmapDtype dtype, GError **error)
+{
+  if (condmap_dtype_size (dtype) != 0)
+    return TRUE;
+  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+               "unknown dtype %d: use CONDMAP_DTYPE_FLOAT32 or _FLOAT64",
+               (int) dtype);
+  return FALSE;
+}
+
+static unsigned
+n_workers (const CondmapConverter *conv)
+{
+  return MIN (MAX_WORKERS, condmap_runtime_get_n_threads (conv->runtime));
+}
+
+/* ---- phase 1: statistics ------------------------------------------------- */
+
+static void
+stats_work (gpointer data, size_t begin, size_t end, unsigned worker)
+{
+  Job *job = data;
+  WorkerResult *r = &job->results[worker];
+  size_t es = condmap_dtype_size (job->dtype);
+  const char *w = (const char *) job->weights + begin * es;
+
+  r->min = INFINITY;
+  r->max = -INFINITY;
+  if (end <= begin)
+    return;
+  if (job->dtype == CONDMAP_DTYPE_FLOAT32)
+    stats_f32 ((const float *) w, end - begin, r);
+  else
+    stats_f64 ((const double *) w, end - begin, r);
+}
+
+static size_t
+first_non_finite (CondmapDtype dtype, const void *data, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      double v = dtype == CONDMAP_DTYPE_FLOAT32 ? ((const float *) data)[i]
+                                                : ((const double *) data)[i];
+      if (!isfinite (v))
+        return i;
+    }
+  return n;
+}
+
+static gboolean
+compute_stats (Job *job, CondmapStats *stats, GError **error)
+{
+  unsigned used = cm_run_parallel (n_workers (job->conv), job->n, stats_work, job);
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  stats->dtype = job->dtype;
+  stats->n = job->n;
+  stats->min = INFINITY;
+  stats->max = -INFINITY;
+  for (unsigned w = 0; w < used; w++)
+    {
+      if (job->results[w].bad)
+        {
+          size_t i = first_non_finite (job->dtype, job->weights, job->n);
+          g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+                       "weight element %zu (flat index, C order) is %s: "
+                       "weights must be finite", i,
+                       describe_value (job->dtype, job->weights, i, buf,
+                                       sizeof buf));
+          return FALSE;
+        }
+      stats->min = MIN (stats->min, job->results[w].min);
+      stats->max = MAX (stats->max, job->results[w].max);
+    }
+  stats->abs_max = MAX (fabs (stats->min), fabs (stats->max));
+  return TRUE;
+}
+
+/* ---- params ----------------------------------------------------------------- */
+
+/* Everything the kernels will read must be there and finite: a sidecar
+ * edited by hand or a plugin's plan() may have left a hole. */
+static gboolean
+check_params (const CondmapConverter *conv, const CondmapParams *params,
+              GError **error)
+{
+  const char *const *names = conv->plugin->desc->param_names;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      double v = condmap_params_get (params, names[i]);
+
+      if (!condmap_params_has (params, names[i]))
+        {
+          g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+                       "converter '%s' needs the param '%s', which is "
+                       "missing", condmap_converter_get_name (conv), names[i]);
+          return FALSE;
+        }
+      if (!isfinite (v))
+        {
+          g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+                       "param '%s' of converter '%s' is not finite",
+                       names[i], condmap_converter_get_name (conv));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static CondmapParams *
+plan (const CondmapConverter *conv, const CondmapStats *stats, GError **error)
+{
+  g_autoptr (CondmapParams) params = condmap_params_new ();
+  g_autoptr (GError) local = NULL;
+  const CondmapPluginDesc *d = conv->plugin->desc;
+
+  if (!d->plan (conv->state, stats, params, &local))
+    {
+      if (local == NULL)
+        g_set_error (&local, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                     "plugin \"%s\" could not plan the conversion and did "
+                     "not say why", d->name);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  if (!check_params (conv, params, error))
+    {
+      g_prefix_error (error, "plugin \"%s\" plan(): ", d->name);
+      return NULL;
+    }
+  return g_steal_pointer (&params);
+}
+
+/* ---- phase 2: the kernels ------------------------------------------------ */
+
+static void **
+worker_planes (Job *job, unsigned worker)
+{
+  return job->scratch + (size_t) worker * job->conv->n_planes;
+}
+
+static void
+forward_work (gpointer data, size_t begin, size_t end, unsigned worker)
+{
+  Job *job = data;
+  const CondmapPluginDesc *d = job->conv->plugin->desc;
+  unsigned K = job->conv->n_planes;
+  size_t es = condmap_dtype_size (job->dtype);
+  void **g = worker_planes (job, worker);
+  WorkerResult *r = &job->results[worker];
+
+  for (size_t at = begin; at < end && !r->bad; at += CHUNK)
+    {
+      size_t len = MIN (CHUNK, end - at);
+      const char *w = (const char *) job->weights + at * es;
+
+      for (unsigned k = 0; k < K; k++)
+        g[k] = (char *) job->planes_out[k] + at * es;
+      if (job->dtype == CONDMAP_DTYPE_FLOAT32)
+        d->to_conductances_f32 (job->conv->state, job->params,
+                                (const float *) w, len, (float *const *) g);
+      else
+        d->to_conductances_f64 (job->conv->state, job->params,
+                                (const double *) w, len, (double *const *) g);
+      for (unsigned k = 0; k < K && !r->bad; k++)
+        {
+          size_t i = find_outside (job->dtype, g[k], len, job->lo, job->hi);
+          if (i < len)
+            r->bad = TRUE, r->bad_index = at + i, r->bad_plane = k;
+        }
+    }
+}
+
+static void
+inverse_work (gpointer data, size_t begin, size_t end, unsigned worker)
+{
+  Job *job = data;
+  const CondmapPluginDesc *d = job->conv->plugin->desc;
+  unsigned K = job->conv->n_planes;
+  size_t es = condmap_dtype_size (job->dtype);
+  void **g = worker_planes (job, worker);
+  WorkerResult *r = &job->results[worker];
+
+  for (size_t at = begin; at < end && !r->bad; at += CHUNK)
+    {
+      size_t len = MIN (CHUNK, end - at);
+      char *w = (char *) job->weights_out + at * es;
+      size_t i;
+
+      for (unsigned k = 0; k < K; k++)
+        g[k] = (char *) job->planes_in[k] + at * es;
+      if (job->dtype == CONDMAP_DTYPE_FLOAT32)
+        d->to_weights_f32 (job->conv->state, job->params,
+                           (const float *const *) g, len, (float *) w);
+      else
+        d->to_weights_f64 (job->conv->state, job->params,
+                           (const double *const *) g, len, (double *) w);
+      /* A non-finite conductance always makes its weight non-finite, so
+       * checking the output finds bad input too, at a fraction of the cost. */
+      i = find_outside (job->dtype, w, len, -HUGE_VAL, HUGE_VAL);
+      if (i < len)
+        r->bad = TRUE, r->bad_index = at + i;
+    }
+}
+
+static Job *
+job_new (const CondmapConverter *conv, CondmapDtype dtype, size_t n)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->conv = conv;
+  job->dtype = dtype;
+  job->n = n;
+  job->scratch = g_new0 (void *, (size_t) MAX_WORKERS * conv->n_planes);
+  return job;
+}
+
+static void
+job_free (Job *job)
+{
+  g_free (job->scratch);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+static void
+report_plane_value (const Job *job, const WorkerResult *r, GError **error)
+{
+  const CondmapConverter *conv = job->conv;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+               "plugin \"%s\" (%s) wrote %s µS to plane %s element %zu, "
+               "outside [%g, %g]: a bug in the plugin",
+               conv->plugin->desc->name, conv->plugin->path,
+               describe_value (job->dtype, job->planes_out[r->bad_plane],
+                               r->bad_index, buf, sizeof buf),
+               condmap_converter_get_plane_name (conv, r->bad_plane),
+               r->bad_index, job->lo, job->hi);
+}
+
+/* Plane values may exceed the bounds by rounding: aihwkit's own outputs do
+ * by an ulp, so the check allows a few ulps of g_max. */
+static void
+set_plane_bounds (Job *job)
+{
+  double eps = job->dtype == CONDMAP_DTYPE_FLOAT32 ? 1e-5 : 1e-12;
+
+  job->lo = -HUGE_VAL;
+  job->hi = HUGE_VAL;
+  if (job->conv->has_bounds)
+    {
+      double slack = eps * MAX (1.0, fabs (job->conv->g_max_us));
+      job->lo = job->conv->g_min_us - slack;
+      job->hi = job->conv->g_max_us + slack;
+    }
+}
+
+gboolean
+condmap_converter_to_conductances (const CondmapConverter *conv,
+                                   CondmapDtype dtype, const void *weights,
+                                   size_t n, void *const *planes,
+                                   CondmapParams **params_out, GError **error)
+{
+  g_autoptr (Job) job = NULL;
+  g_autoptr (CondmapParams) params = NULL;
+  CondmapStats stats;
+  unsigned used;
+
+  if (!check_dtype (dtype, error))
+    return FALSE;
+  if (n == 0)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+                   "the weight array is empty: there is nothing to convert");
+      return FALSE;
+    }
+  job = job_new (conv, dtype, n);
+  job->weights = weights;
+  if (!compute_stats (job, &stats, error))
+    return FALSE;
+  params = plan (conv, &stats, error);
+  if (params == NULL)
+    return FALSE;
+  memset (job->results, 0, sizeof job->results);
+  job->params = params;
+  job->planes_out = planes;
+  set_plane_bounds (job);
+  used = cm_run_parallel (n_workers (conv), n, forward_work, job);
+  for (unsigned w = 0; w < used; w++)
+    if (job->results[w].bad)
+      {
+        report_plane_value (job, &job->results[w], error);
+        return FALSE;
+      }
+  if (params_out != NULL)
+    *params_out = g_steal_pointer (&params);
+  return TRUE;
+}
+
+static void
+report_inverse (const Job *job, size_t i, GError **error)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (unsigned k = 0; k < job->conv->n_planes; k++)
+    if (first_non_finite (job->dtype,
+                          (const char *) job->planes_in[k]
+                            + i * condmap_dtype_size (job->dtype), 1) == 0)
+      {
+        g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+                     "conductance plane %s element %zu is %s: conductances "
+                     "must be finite",
+                     condmap_converter_get_plane_name (job->conv, k), i,
+                     describe_value (job->dtype, job->planes_in[k], i, buf,
+                                     sizeof buf));
+        return;
+      }
+  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+               "weight element %zu came out as %s: are the params right for "
+               "these planes?", i,
+               describe_value (job->dtype, job->weights_out, i, buf, sizeof buf));
+}
+
+gboolean
+condmap_converter_to_weights (const CondmapConverter *conv, CondmapDtype dtype,
+                              const void *const *planes, size_t n,
+                              const CondmapParams *params, void *weights,
+                              GError **error)
+{
+  g_autoptr (Job) job = NULL;
+  unsigned used;
+
+  if (!check_dtype (dtype, error) || !check_params (conv, params, error))
+    return FALSE;
+  if (n == 0)
+    return TRUE;
+  job = job_new (conv, dtype, n);
+  job->planes_in = planes;
+  job->weights_out = weights;
+  job->params = params;
+  used = cm_run_parallel (n_workers (conv), n, inverse_work, job);
+  for (unsigned w = 0; w < used; w++)
+    if (job->results[w].bad)
+      {
+        report_inverse (job, job->results[w].bad_index, error);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* ---- invertibility ----------------------------------------------------------- */
+
+gboolean
+condmap_converter_check_invertible (const CondmapConverter *conv,
+                                    double *max_error, GError **error)
+{
+  unsigned K = conv->n_planes;
+  g_autofree double *w = g_new (double, PROBE_N);
+  g_autofree double *back = g_new (double, PROBE_N);
+  g_autofree double *g = g_new (double, (size_t) K * PROBE_N);
+  g_autofree void **planes = g_new (void *, K);
+  g_autoptr (CondmapParams) params = NULL;
+  double worst = 0;
+  size_t worst_i = 0;
+
+  for (size_t i = 0; i < PROBE_N; i++)
+    w[i] = -1.0 + 2.0 * (double) i / (PROBE_N - 1);
+  for (unsigned k = 0; k < K; k++)
+    planes[k] = g + (size_t) k * PROBE_N;
+  if (!condmap_converter_to_conductances (conv, CONDMAP_DTYPE_FLOAT64, w,
+                                          PROBE_N, planes, &params, error)
+      || !condmap_converter_to_weights (conv, CONDMAP_DTYPE_FLOAT64,
+                                        (const void *const *) planes, PROBE_N,
+                                        params, back, error))
+    return FALSE;
+  for (size_t i = 0; i < PROBE_N; i++)
+    if (fabs (back[i] - w[i]) > worst)
+      worst = fabs (back[i] - w[i]), worst_i = i;
+  if (max_error != NULL)
+    *max_error = worst;
+  if (worst > INVERTIBLE_TOL)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_NOT_INVERTIBLE,
+                   "converter '%s' does not round-trip: weight %g comes back "
+                   "as %g (error %.3g of max |w|, limit %g)",
+                   condmap_converter_get_name (conv), w[worst_i],
+                   back[worst_i], worst, INVERTIBLE_TOL);
+      return FALSE;
+    }
+  return TRUE;
+}

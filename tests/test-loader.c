@@ -1,0 +1,320 @@
+/* test-loader.c - the plugin loader against real plugins and against
+ * deliberately broken ones built by the test suite (tests/plugins/). */
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include "test-util.h"
+
+static char *tmp;
+
+/* Copies the broken test plugin NAME.so into a fresh directory, returned
+ * (free with g_free). */
+static char *
+dir_with_test_plugin (const char *name)
+{
+  g_autofree char *file = g_strconcat (name, ".so", NULL);
+  g_autofree char *src = cm_test_path ("CONDMAP_TEST_PLUGINS", file);
+  char *dir = g_build_filename (tmp, name, NULL);
+  g_autofree char *dst = g_build_filename (dir, file, NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_mkdir_with_parents (dir, 0755);
+  CU_ASSERT_TRUE_FATAL (g_file_get_contents (src, &data, &len, NULL));
+  CU_ASSERT_TRUE_FATAL (g_file_set_contents (dst, data, len, NULL));
+  return dir;
+}
+
+/* A runtime over the real plugins followed by @dir. */
+static CondmapRuntime *
+runtime_with (const char *dir)
+{
+  g_autofree char *real = cm_test_path ("CONDMAP_PLUGIN_PATH", NULL);
+  const char *dirs[] = { real, dir, NULL };
+
+  return condmap_runtime_new (dirs, CONDMAP_RUNTIME_NO_ENV_PATH
+                                    | CONDMAP_RUNTIME_NO_SYSTEM_DIR);
+}
+
+static gboolean
+has_plugin (const CondmapRuntime *rt, const char *name, const char **path)
+{
+  for (size_t i = 0; i < condmap_runtime_get_n_plugins (rt); i++)
+    {
+      CondmapPluginInfo info;
+      condmap_runtime_get_plugin (rt, i, &info);
+      if (strcmp (info.name, name) == 0)
+        {
+          if (path)
+            *path = info.path;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The good plugins must still convert after a broken one was skipped. */
+static void
+assert_good_plugins_work (CondmapRuntime *rt)
+{
+  GError *error = NULL;
+  float w[3] = { -1.0f, 0.0f, 0.5f }, gp[3], gm[3];
+  void *planes[2] = { gp, gm };
+  g_autoptr (CondmapConverter) conv =
+    condmap_converter_new_from_yaml (rt, "converter: single-pair", -1, NULL,
+                                     &error);
+  g_autoptr (CondmapParams) params = NULL;
+
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_TRUE (condmap_converter_to_conductances (conv, CONDMAP_DTYPE_FLOAT32,
+                                                     w, 3, planes, &params,
+                                                     &error));
+  CU_ASSERT_DOUBLE_EQUAL (gp[2], 12.5, 1e-6);
+  CU_ASSERT_DOUBLE_EQUAL (gm[0], 25.0, 1e-6);
+}
+
+/* Loads @name's directory after the real plugins; exactly one failure, of
+ * @code, whose message contains @fragment. */
+static void
+expect_refused (const char *name, CondmapError code, const char *fragment)
+{
+  g_autofree char *dir = dir_with_test_plugin (name);
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  const char *path = NULL;
+  const GError *error;
+
+  CU_ASSERT_EQUAL_FATAL (condmap_runtime_get_n_failures (rt), 1);
+  error = condmap_runtime_get_failure (rt, 0, &path);
+  g_print ("\n    %s: %s\n  ", name, error->message);
+  CU_ASSERT_TRUE (g_error_matches (error, CONDMAP_ERROR, code));
+  CU_ASSERT_PTR_NOT_NULL (strstr (error->message, fragment));
+  CU_ASSERT_TRUE (g_str_has_suffix (path, ".so"));
+  CU_ASSERT_PTR_NOT_NULL (strstr (error->message, path));
+  CU_ASSERT_FALSE (has_plugin (rt, name, NULL));
+  assert_good_plugins_work (rt);
+}
+
+static void
+test_real_plugins_load (void)
+{
+  g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
+  const char *path = NULL;
+
+  CU_ASSERT_EQUAL (condmap_runtime_get_n_failures (rt), 0);
+  CU_ASSERT_TRUE (has_plugin (rt, "single-pair", &path));
+  CU_ASSERT_TRUE (g_str_has_suffix (path, "/single-pair.so"));
+  assert_good_plugins_work (rt);
+}
+
+static void
+test_abi_major (void)
+{
+  g_autofree char *both = g_strdup_printf ("(plugin: %d.%d, condmap: %d.%d)",
+                                           CONDMAP_ABI_MAJOR + 1,
+                                           CONDMAP_ABI_MINOR,
+                                           CONDMAP_ABI_MAJOR,
+                                           CONDMAP_ABI_MINOR);
+  expect_refused ("abi-major", CONDMAP_ERROR_ABI, both);
+}
+
+static void
+test_abi_minor (void)
+{
+  g_autofree char *both = g_strdup_printf ("(plugin: %d.%d, condmap: %d.%d)",
+                                           CONDMAP_ABI_MAJOR,
+                                           CONDMAP_ABI_MINOR + 1,
+                                           CONDMAP_ABI_MAJOR,
+                                           CONDMAP_ABI_MINOR);
+  expect_refused ("abi-minor", CONDMAP_ERROR_ABI, both);
+}
+
+static void
+test_missing_symbol (void)
+{
+  expect_refused ("no-symbol", CONDMAP_ERROR_PLUGIN, "condmap_plugin_get_desc");
+}
+
+static void
+test_null_function (void)
+{
+  expect_refused ("null-func", CONDMAP_ERROR_PLUGIN, "'plan'");
+}
+
+static void
+test_duplicate_name (void)
+{
+  const char *path = NULL;
+  g_autofree char *dir = dir_with_test_plugin ("dup-name");
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+
+  expect_refused ("dup-name", CONDMAP_ERROR_PLUGIN, "already taken");
+  /* The first in the search path wins: the real single-pair. */
+  CU_ASSERT_TRUE (has_plugin (rt, "single-pair", &path));
+  CU_ASSERT_PTR_NULL (strstr (path, "dup-name"));
+}
+
+static void
+test_text_file_named_so (void)
+{
+  g_autofree char *dir = g_build_filename (tmp, "text", NULL);
+  g_autofree char *file = g_build_filename (dir, "notes.so", NULL);
+  g_autoptr (CondmapRuntime) rt = NULL;
+  const GError *error;
+
+  g_mkdir_with_parents (dir, 0755);
+  CU_ASSERT_TRUE_FATAL (g_file_set_contents (file, "not a plugin\n", -1, NULL));
+  rt = runtime_with (dir);
+  CU_ASSERT_EQUAL_FATAL (condmap_runtime_get_n_failures (rt), 1);
+  error = condmap_runtime_get_failure (rt, 0, NULL);
+  CU_ASSERT_TRUE (g_error_matches (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN));
+  CU_ASSERT_PTR_NOT_NULL (strstr (error->message, "ldd"));
+  assert_good_plugins_work (rt);
+}
+
+static void
+test_create_fails (void)
+{
+  g_autofree char *dir = dir_with_test_plugin ("create-fails");
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  GError *error = NULL;
+  CondmapConverter *conv;
+
+  CU_ASSERT_EQUAL (condmap_runtime_get_n_failures (rt), 0);
+  /* The plugin's own error reaches the caller unchanged... */
+  conv = condmap_converter_new_from_yaml (rt, "converter: create-fails", -1,
+                                          NULL, &error);
+  CU_ASSERT_PTR_NULL (conv);
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_CONFIG);
+  /* ...and a failure without one is reported for it. */
+  conv = condmap_converter_new_from_yaml (rt, "converter: create-fails\n"
+                                          "silent: true\n", -1, NULL, &error);
+  CU_ASSERT_PTR_NULL (conv);
+  CU_ASSERT_PTR_NOT_NULL (error);
+  CU_ASSERT_PTR_NOT_NULL (error ? strstr (error->message, "without saying") : NULL);
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_PLUGIN);
+  assert_good_plugins_work (rt);
+}
+
+static void
+test_kernel_out_of_bounds (void)
+{
+  g_autofree char *dir = dir_with_test_plugin ("create-fails");
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  GError *error = NULL;
+  double w[4] = { 1, 2, 3, 4 }, g[4];
+  void *planes[1] = { g };
+  g_autoptr (CondmapConverter) ok = condmap_converter_new_from_yaml (rt,
+    "converter: create-fails\nfail: false\noffset: 25\n", -1, NULL, &error);
+  g_autoptr (CondmapConverter) bad = condmap_converter_new_from_yaml (rt,
+    "converter: create-fails\nfail: false\noffset: 25.5\n", -1, NULL, &error);
+
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_TRUE (condmap_converter_to_conductances (ok, CONDMAP_DTYPE_FLOAT64,
+                                                     w, 4, planes, NULL, &error));
+  CU_ASSERT_FALSE (condmap_converter_to_conductances (bad, CONDMAP_DTYPE_FLOAT64,
+                                                      w, 4, planes, NULL, &error));
+  CU_ASSERT_PTR_NOT_NULL (error ? strstr (error->message, "plane g element 0") : NULL);
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_PLUGIN);
+}
+
+static void
+test_missing_dir_reported (void)
+{
+  g_autofree char *dir = g_build_filename (tmp, "does-not-exist", NULL);
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  const GError *error;
+
+  CU_ASSERT_EQUAL_FATAL (condmap_runtime_get_n_failures (rt), 1);
+  error = condmap_runtime_get_failure (rt, 0, NULL);
+  CU_ASSERT_TRUE (g_error_matches (error, CONDMAP_ERROR, CONDMAP_ERROR_IO));
+  assert_good_plugins_work (rt);
+}
+
+/* CONDMAP_PLUGIN_PATH: empty entries do not mean ".", relative ones are
+ * refused, and the current directory is never searched. */
+static void
+test_never_current_dir (void)
+{
+  g_autofree char *dir = dir_with_test_plugin ("dup-name");
+  g_autofree char *real = cm_test_path ("CONDMAP_PLUGIN_PATH", NULL);
+  g_autofree char *env = g_strconcat (":", real, ":relative/dir:", NULL);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autoptr (CondmapRuntime) rt = NULL;
+  const char *path = NULL;
+  const GError *error;
+
+  CU_ASSERT_EQUAL_FATAL (chdir (dir), 0);
+  g_setenv ("CONDMAP_PLUGIN_PATH", env, TRUE);
+  rt = condmap_runtime_new (NULL, CONDMAP_RUNTIME_NO_SYSTEM_DIR);
+  g_setenv ("CONDMAP_PLUGIN_PATH", real, TRUE);
+  CU_ASSERT_EQUAL (chdir (cwd), 0);
+
+  CU_ASSERT_TRUE (has_plugin (rt, "single-pair", &path));
+  CU_ASSERT_PTR_NULL (strstr (path, "dup-name"));
+  CU_ASSERT_EQUAL_FATAL (condmap_runtime_get_n_failures (rt), 1);
+  error = condmap_runtime_get_failure (rt, 0, NULL);
+  CU_ASSERT_PTR_NOT_NULL (strstr (error->message, "relative"));
+}
+
+static void
+test_unknown_converter (void)
+{
+  g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
+  GError *error = NULL;
+  CondmapConverter *conv =
+    condmap_converter_new_from_yaml (rt, "converter: single-pairr\n", -1,
+                                     "typo.yaml", &error);
+
+  CU_ASSERT_PTR_NULL (conv);
+  CU_ASSERT_PTR_NOT_NULL (error ? strstr (error->message, "did you mean 'single-pair'") : NULL);
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_UNKNOWN_CONVERTER);
+}
+
+/* A converter keeps its plugin loaded after the runtime is released. */
+static void
+test_converter_outlives_runtime (void)
+{
+  CondmapRuntime *rt = cm_test_runtime ();
+  GError *error = NULL;
+  g_autoptr (CondmapConverter) conv =
+    condmap_converter_new_from_yaml (rt, "converter: single-pair", -1, NULL,
+                                     &error);
+  double w[2] = { 1, -1 }, gp[2], gm[2];
+  void *planes[2] = { gp, gm };
+
+  condmap_runtime_unref (rt);
+  CU_ASSERT_TRUE (condmap_converter_to_conductances (conv, CONDMAP_DTYPE_FLOAT64,
+                                                     w, 2, planes, NULL, &error));
+  CU_ASSERT_DOUBLE_EQUAL (gp[0], 25.0, 1e-12);
+  CU_ASSERT_STRING_EQUAL (condmap_converter_get_name (conv), "single-pair");
+}
+
+int
+main (void)
+{
+  CU_pSuite s;
+  int status;
+
+  tmp = cm_test_mkdtemp ();
+  if (CU_initialize_registry () != CUE_SUCCESS)
+    return 99;
+  s = CU_add_suite ("plugin loader", NULL, NULL);
+  CU_add_test (s, "the real plugins load", test_real_plugins_load);
+  CU_add_test (s, "wrong ABI major is refused", test_abi_major);
+  CU_add_test (s, "newer ABI minor is refused", test_abi_minor);
+  CU_add_test (s, "missing entry point is refused", test_missing_symbol);
+  CU_add_test (s, "NULL required function is refused", test_null_function);
+  CU_add_test (s, "duplicate name is refused", test_duplicate_name);
+  CU_add_test (s, "text file named .so is refused", test_text_file_named_so);
+  CU_add_test (s, "create() failures are reported", test_create_fails);
+  CU_add_test (s, "kernel output outside bounds is caught",
+               test_kernel_out_of_bounds);
+  CU_add_test (s, "missing --plugin-dir is reported", test_missing_dir_reported);
+  CU_add_test (s, "never the current directory", test_never_current_dir);
+  CU_add_test (s, "unknown converter, did you mean", test_unknown_converter);
+  CU_add_test (s, "converter outlives runtime", test_converter_outlives_runtime);
+  status = cm_test_run ();
+  cm_test_rmdir (tmp);
+  g_free (tmp);
+  return status;
+}
