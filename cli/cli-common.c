@@ -84,6 +84,14 @@ running_uninstalled (void)
          || strcmp (dir, CONDMAP_BUILD_DIR "/cli") == 0;
 }
 
+char *
+cli_config_dir (void)
+{
+  if (running_uninstalled ())
+    return g_strdup (CONDMAP_SRC_DIR "/configs");
+  return g_strdup (CONDMAP_CONFIG_DIR);
+}
+
 CondmapRuntime *
 cli_runtime_new (const CliCommon *common)
 {

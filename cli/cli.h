@@ -44,8 +44,93 @@ int cli_fail (GError *error);
  * Applies --threads. */
 CondmapRuntime *cli_runtime_new (const CliCommon *common);
 
-/* The subcommands: each gets argv with argv[0] = its name. */
+/* The directory of the example configs: the source tree's configs/ for
+ * the uninstalled binary, else the installed one.  Free with g_free(). */
+char *cli_config_dir (void);
+
+/* ---- array-io.c: arrays in files, the format chosen by name ---------- */
+
+typedef enum {
+  CLI_FORMAT_NONE = 0,
+  CLI_FORMAT_NPY,
+  CLI_FORMAT_CSV
+} CliFormat;
+
+/* "npy" or "csv" (a --format value); CLI_FORMAT_NONE otherwise. */
+CliFormat cli_format_from_name (const char *name);
+/* By the extension, ".npy" or ".csv" in any case; CLI_FORMAT_NONE
+ * otherwise. */
+CliFormat cli_format_from_path (const char *path);
+/* "npy" or "csv".  Static. */
+const char *cli_format_name (CliFormat format);
+/* Refuses (CONDMAP_ERROR_INPUT, naming @what) an array of @rank that
+ * @format cannot hold: CSV holds 1-D and 2-D arrays only. */
+gboolean cli_format_check_rank (CliFormat format, unsigned rank,
+                                const char *what, GError **error);
+
+/* Reads an array: a file that starts with the .npy magic, or is not named
+ * *.csv, as .npy; a *.csv file as CSV of @csv_dtype.  *format_out (may be
+ * NULL) says which.  Free with condmap_array_free(). */
+CondmapArray *cli_array_read (const char *path, CondmapDtype csv_dtype,
+                              CliFormat *format_out, GError **error);
+/* Writes @array in @format, atomically. */
+gboolean cli_array_write (const char *path, CliFormat format,
+                          const CondmapArray *array, GError **error);
+/* "(256, 784)", "(5,)" or "()", as NumPy prints shapes.  Free with
+ * g_free(). */
+char *cli_shape_to_string (unsigned rank, const size_t *shape);
+
+/* ---- planes.c: whole-array conversions ---------------------------------- */
+
+/* Converts @weights into K new planes of its dtype and shape
+ * (CondmapArray*, freed by the array) and *params_out.  Free with
+ * g_ptr_array_unref(). */
+GPtrArray *cli_planes_from_weights (const CondmapConverter *conv,
+                                    const CondmapArray *weights,
+                                    CondmapParams **params_out,
+                                    GError **error);
+/* Converts K planes of n elements each (the element count of @shape, in
+ * @dtype; the caller has checked them) back into new weights of @shape.
+ * Free with condmap_array_free(). */
+CondmapArray *cli_planes_to_weights (const CondmapConverter *conv,
+                                     const GPtrArray *planes,
+                                     const CondmapParams *params,
+                                     CondmapDtype dtype, unsigned rank,
+                                     const size_t *shape, GError **error);
+/* The smallest and largest element of a non-empty array. */
+void cli_array_range (const CondmapArray *array, double *min, double *max);
+
+/* ---- outdir.c: an output directory that appears complete or not at all - */
+
+typedef struct _CliOutdir CliOutdir;
+
+/* Checks that @path may be written, before any work: an existing @path is
+ * refused with CONDMAP_ERROR_EXISTS unless @force.  Changes nothing on
+ * disk.  Free with cli_outdir_free(). */
+CliOutdir *cli_outdir_new (const char *path, gboolean force, GError **error);
+/* Creates the directory to build in, "PATH.tmp-XXXXXX" beside @path (same
+ * file system, so the final rename is atomic), and returns its name.
+ * Owned by @outdir. */
+const char *cli_outdir_create (CliOutdir *outdir, GError **error);
+/* Renames the finished directory to @path.  With force, an existing @path
+ * is moved aside first and deleted after; if the rename fails it is put
+ * back.  On failure the built directory is removed. */
+gboolean cli_outdir_commit (CliOutdir *outdir, GError **error);
+/* Removes the built directory unless committed, and frees @outdir.  NULL
+ * is ignored. */
+void cli_outdir_free (CliOutdir *outdir);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliOutdir, cli_outdir_free)
+
+/* Removes a directory tree without following symbolic links.  Returns
+ * FALSE (errno set) if something could not be removed. */
+gboolean cli_remove_tree (const char *path);
+
+/* ---- the subcommands: each gets argv with argv[0] = its name ----------- */
+
 int cli_cmd_list (int argc, char **argv);
 int cli_cmd_check (int argc, char **argv);
+int cli_cmd_convert (int argc, char **argv);
+int cli_cmd_restore (int argc, char **argv);
+int cli_cmd_bench (int argc, char **argv);
 
 #endif

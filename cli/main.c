@@ -13,6 +13,7 @@ typedef struct {
 static const Command commands[] = {
   { "list", cli_cmd_list, "show the converter plugins found, and load failures" },
   { "check", cli_cmd_check, "validate a config and test that it round-trips" },
+  { "bench", cli_cmd_bench, "measure throughput beside the memory floor" },
 };
 
 static void

@@ -180,6 +180,13 @@ typedef void (*CmWorkFunc) (gpointer job, size_t begin, size_t end,
 unsigned cm_run_parallel (unsigned n_workers, size_t n, CmWorkFunc func,
                           gpointer job);
 
+/* ---- scan.c ------------------------------------------------------------------- */
+
+/* Min and max of n >= 1 elements, and whether any is NaN or Inf (then min
+ * and max are meaningless).  Vectorised. */
+void cm_scan_stats (CondmapDtype dtype, const void *data, size_t n,
+                    double *min, double *max, gboolean *bad);
+
 /* ---- array.c --------------------------------------------------------------- */
 
 /* Multiplies the dimensions into *n, refusing overflow of the element

@@ -100,6 +100,18 @@ void condmap_runtime_set_n_threads (CondmapRuntime *runtime, unsigned n_threads)
 /** The number of threads a conversion will use (>= 1). */
 unsigned condmap_runtime_get_n_threads (const CondmapRuntime *runtime);
 
+/** The memory floor of a conversion, for benchmarks: streams over the
+ * same bytes as a conversion of n elements on the runtime's threads, with
+ * no mathematics.  With @stats_pass it first reads in[0] once (as the
+ * statistics pass does), then reads every in[j] once and writes every
+ * out[k] once.  Forward: 1 input, K outputs, stats_pass TRUE; back: K
+ * inputs, 1 output, FALSE. */
+void condmap_runtime_stream_floor (const CondmapRuntime *runtime,
+                                   CondmapDtype dtype, size_t n,
+                                   const void *const *in, unsigned n_in,
+                                   void *const *out, unsigned n_out,
+                                   gboolean stats_pass);
+
 /** The directories searched, in order, NULL-terminated.  Owned by the
  *  runtime. */
 const char *const *condmap_runtime_get_search_path (const CondmapRuntime *runtime);

@@ -37,52 +37,43 @@ typedef struct {
   WorkerResult results[MAX_WORKERS];
 } Job;
 
-/* ---- typed scans: stats, plane range, finiteness ------------------------ */
+/* ---- plane checks ---------------------------------------------------------- */
 
-/* Min and max in one pass; (v - v) != 0 is true exactly for NaN and Inf
- * and keeps the loop branch-free, so it vectorises. */
-#define DEFINE_SCANS(T, S)                                                  \
-static void                                                                 \
-stats_##S (const T *w, size_t n, WorkerResult *r)                           \
-{                                                                           \
-  T lo = w[0], hi = w[0];                                                   \
-  int bad = 0;                                                              \
-  for (size_t i = 0; i < n; i++)                                            \
-    {                                                                       \
-      T v = w[i];                                                           \
-      lo = v < lo ? v : lo;                                                 \
-      hi = v > hi ? v : hi;                                                 \
-      bad |= (v - v) != 0;                                                  \
-    }                                                                       \
-  r->min = MIN (r->min, (double) lo);                                       \
-  r->max = MAX (r->max, (double) hi);                                       \
-  r->bad |= bad;                                                            \
-}                                                                           \
-                                                                            \
-/* Index of the first element outside [lo, hi] (NaN included), or n. */     \
+/* Index of the first element outside [lo, hi] (NaN included), or n.  The
+ * first loop is branch-free so it vectorises; only a failure rescans.
+ * '&' rather than '&&' keeps it free of branches. */
+#define DEFINE_OUTSIDE(T, S)                                                \
 static size_t                                                               \
 find_outside_##S (const T *g, size_t n, T lo, T hi)                         \
 {                                                                           \
   int bad = 0;                                                              \
   for (size_t i = 0; i < n; i++)                                            \
-    bad |= !(g[i] >= lo && g[i] <= hi);                                     \
+    bad |= !((g[i] >= lo) & (g[i] <= hi));                                  \
   if (!bad)                                                                 \
     return n;                                                               \
   for (size_t i = 0; i < n; i++)                                            \
-    if (!(g[i] >= lo && g[i] <= hi))                                        \
+    if (!((g[i] >= lo) & (g[i] <= hi)))                                     \
       return i;                                                             \
   return n;                                                                 \
 }
 
-DEFINE_SCANS (float, f32)
-DEFINE_SCANS (double, f64)
+DEFINE_OUTSIDE (float, f32)
+DEFINE_OUTSIDE (double, f64)
 
 static size_t
 find_outside (CondmapDtype dtype, const void *g, size_t n, double lo, double hi)
 {
   if (dtype == CONDMAP_DTYPE_FLOAT32)
-    return find_outside_f32 (g, n, (float) lo, (float) hi);
+    return find_outside_f32 (g, n, (float) MAX (lo, -G_MAXFLOAT),
+                             (float) MIN (hi, G_MAXFLOAT));
   return find_outside_f64 (g, n, lo, hi);
+}
+
+/* Index of the first NaN or Inf, or n. */
+static size_t
+find_non_finite (CondmapDtype dtype, const void *g, size_t n)
+{
+  return find_outside (dtype, g, n, -G_MAXDOUBLE, G_MAXDOUBLE);
 }
 
 static const char *
@@ -127,25 +118,8 @@ stats_work (gpointer data, size_t begin, size_t end, unsigned worker)
 
   r->min = INFINITY;
   r->max = -INFINITY;
-  if (end <= begin)
-    return;
-  if (job->dtype == CONDMAP_DTYPE_FLOAT32)
-    stats_f32 ((const float *) w, end - begin, r);
-  else
-    stats_f64 ((const double *) w, end - begin, r);
-}
-
-static size_t
-first_non_finite (CondmapDtype dtype, const void *data, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      double v = dtype == CONDMAP_DTYPE_FLOAT32 ? ((const float *) data)[i]
-                                                : ((const double *) data)[i];
-      if (!isfinite (v))
-        return i;
-    }
-  return n;
+  if (end > begin)
+    cm_scan_stats (job->dtype, w, end - begin, &r->min, &r->max, &r->bad);
 }
 
 static gboolean
@@ -162,7 +136,7 @@ compute_stats (Job *job, CondmapStats *stats, GError **error)
     {
       if (job->results[w].bad)
         {
-          size_t i = first_non_finite (job->dtype, job->weights, job->n);
+          size_t i = find_non_finite (job->dtype, job->weights, job->n);
           g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
                        "weight element %zu (flat index, C order) is %s: "
                        "weights must be finite", i,
@@ -299,7 +273,7 @@ inverse_work (gpointer data, size_t begin, size_t end, unsigned worker)
                            (const double *const *) g, len, (double *) w);
       /* A non-finite conductance always makes its weight non-finite, so
        * checking the output finds bad input too, at a fraction of the cost. */
-      i = find_outside (job->dtype, w, len, -HUGE_VAL, HUGE_VAL);
+      i = find_non_finite (job->dtype, w, len);
       if (i < len)
         r->bad = TRUE, r->bad_index = at + i;
     }
@@ -349,8 +323,8 @@ set_plane_bounds (Job *job)
 {
   double eps = job->dtype == CONDMAP_DTYPE_FLOAT32 ? 1e-5 : 1e-12;
 
-  job->lo = -HUGE_VAL;
-  job->hi = HUGE_VAL;
+  job->lo = -G_MAXDOUBLE;
+  job->hi = G_MAXDOUBLE;
   if (job->conv->has_bounds)
     {
       double slack = eps * MAX (1.0, fabs (job->conv->g_max_us));
@@ -407,9 +381,9 @@ report_inverse (const Job *job, size_t i, GError **error)
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   for (unsigned k = 0; k < job->conv->n_planes; k++)
-    if (first_non_finite (job->dtype,
-                          (const char *) job->planes_in[k]
-                            + i * condmap_dtype_size (job->dtype), 1) == 0)
+    if (find_non_finite (job->dtype,
+                         (const char *) job->planes_in[k]
+                           + i * condmap_dtype_size (job->dtype), 1) == 0)
       {
         g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
                      "conductance plane %s element %zu is %s: conductances "

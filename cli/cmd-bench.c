@@ -1,0 +1,255 @@
+/* cmd-bench.c - condmap bench: throughput of each converter in both
+ * directions, beside the memory floor measured in the same run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+/* The converters benchmarked without -c, in the order printed. */
+static const char *const default_configs[] = {
+  "single-pair.yaml", "dual-pair.yaml", "n-pair.yaml", "custom-pair.yaml",
+  "single-device.yaml", NULL
+};
+
+typedef struct {
+  CondmapRuntime *rt;
+  CondmapDtype dtype;
+  size_t n;
+  int runs;
+  void *weights;
+  void *back;
+  void **planes;     /* max_planes preallocated planes of n elements */
+} Bench;
+
+typedef enum { FORWARD, INVERSE, FLOOR_FORWARD, FLOOR_INVERSE } What;
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* Runs one direction once; returns FALSE with @error on failure. */
+static gboolean
+run_once (Bench *b, const CondmapConverter *conv, What what, unsigned K,
+          CondmapParams **params, GError **error)
+{
+  switch (what)
+    {
+    case FORWARD:
+      condmap_params_free (*params);
+      *params = NULL;
+      return condmap_converter_to_conductances (conv, b->dtype, b->weights,
+                                                b->n, b->planes, params, error);
+    case INVERSE:
+      return condmap_converter_to_weights (conv, b->dtype,
+                                           (const void *const *) b->planes,
+                                           b->n, *params, b->back, error);
+    case FLOOR_FORWARD:
+      condmap_runtime_stream_floor (b->rt, b->dtype, b->n,
+                                    (const void *const *) &b->weights, 1,
+                                    b->planes, K, TRUE);
+      return TRUE;
+    case FLOOR_INVERSE:
+      condmap_runtime_stream_floor (b->rt, b->dtype, b->n,
+                                    (const void *const *) b->planes, K,
+                                    &b->back, 1, FALSE);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* One warm-up, then the median of b->runs timed runs, in seconds. */
+static gboolean
+time_median (Bench *b, const CondmapConverter *conv, What what, unsigned K,
+             CondmapParams **params, double *seconds, GError **error)
+{
+  g_autofree double *t = g_new (double, b->runs);
+
+  if (!run_once (b, conv, what, K, params, error))
+    return FALSE;
+  for (int r = 0; r < b->runs; r++)
+    {
+      gint64 start = g_get_monotonic_time ();
+      if (!run_once (b, conv, what, K, params, error))
+        return FALSE;
+      t[r] = (g_get_monotonic_time () - start) / 1e6;
+    }
+  qsort (t, b->runs, sizeof *t, compare_doubles);
+  *seconds = b->runs % 2 ? t[b->runs / 2]
+                         : (t[b->runs / 2 - 1] + t[b->runs / 2]) / 2;
+  return TRUE;
+}
+
+static void
+print_line (const char *name, const char *direction, unsigned K, size_t n,
+            double seconds)
+{
+  printf ("%s %s planes=%u %zu elements %.1f ms %.1f Melem/s\n", name,
+          direction, K, n, seconds * 1e3, n / seconds / 1e6);
+}
+
+static gboolean
+bench_converter (Bench *b, const char *path, GError **error)
+{
+  g_autoptr (CondmapConverter) conv =
+    condmap_converter_new_from_file (b->rt, path, error);
+  g_autoptr (CondmapParams) params = NULL;
+  const char *name;
+  double s[4];
+  unsigned K;
+
+  if (conv == NULL)
+    return FALSE;
+  name = condmap_converter_get_name (conv);
+  K = condmap_converter_get_n_planes (conv);
+  for (What w = FORWARD; w <= FLOOR_INVERSE; w++)
+    if (!time_median (b, conv, w, K, &params, &s[w], error))
+      return FALSE;
+  print_line (name, "to-conductances", K, b->n, s[FORWARD]);
+  print_line (name, "to-weights", K, b->n, s[INVERSE]);
+  printf ("  floor to-conductances planes=%u %.1f ms %.1f Melem/s, "
+          "ratio %.2f\n", K, s[FLOOR_FORWARD] * 1e3,
+          b->n / s[FLOOR_FORWARD] / 1e6, s[FLOOR_FORWARD] / s[FORWARD]);
+  printf ("  floor to-weights planes=%u %.1f ms %.1f Melem/s, ratio %.2f\n",
+          K, s[FLOOR_INVERSE] * 1e3, b->n / s[FLOOR_INVERSE] / 1e6,
+          s[FLOOR_INVERSE] / s[INVERSE]);
+  fflush (stdout);
+  return TRUE;
+}
+
+static gboolean
+parse_shape (const char *text, size_t *n)
+{
+  g_auto (GStrv) dims = g_strsplit (text, "x", -1);
+  guint64 d;
+
+  *n = 1;
+  if (g_strv_length (dims) < 1 || g_strv_length (dims) > 4)
+    return FALSE;
+  for (guint i = 0; dims[i]; i++)
+    {
+      if (!g_ascii_string_to_unsigned (dims[i], 10, 1, 1u << 30, &d, NULL)
+          || __builtin_mul_overflow (*n, (size_t) d, n))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Fills the weights with a fixed pseudo-random spread in [-3, 3]. */
+static void
+fill_weights (Bench *b)
+{
+  GRand *rand = g_rand_new_with_seed (1);
+
+  for (size_t i = 0; i < b->n; i++)
+    {
+      double v = g_rand_double_range (rand, -3, 3);
+      if (b->dtype == CONDMAP_DTYPE_FLOAT32)
+        ((float *) b->weights)[i] = (float) v;
+      else
+        ((double *) b->weights)[i] = v;
+    }
+  g_rand_free (rand);
+}
+
+#define MAX_BENCH_PLANES 16
+
+static int
+run (Bench *b, char **configs)
+{
+  size_t es = condmap_dtype_size (b->dtype);
+  GError *error = NULL;
+  int status = CLI_EXIT_OK;
+
+  b->weights = g_try_malloc (b->n * es);
+  b->back = g_try_malloc (b->n * es);
+  b->planes = g_new0 (void *, MAX_BENCH_PLANES);
+  for (int k = 0; k < MAX_BENCH_PLANES && b->weights && b->back; k++)
+    b->planes[k] = g_try_malloc0 (b->n * es);
+  if (b->weights == NULL || b->back == NULL
+      || b->planes[MAX_BENCH_PLANES - 1] == NULL)
+    {
+      fprintf (stderr, "condmap: error: cannot allocate %u planes of %zu "
+               "elements: try a smaller --shape\n", MAX_BENCH_PLANES, b->n);
+      status = CLI_EXIT_FAILURE;
+    }
+  else
+    {
+      fill_weights (b);
+      printf ("# %s, %u threads, median of %d runs after a warm-up\n",
+              condmap_dtype_name (b->dtype),
+              condmap_runtime_get_n_threads (b->rt), b->runs);
+      for (guint i = 0; configs[i] && status == CLI_EXIT_OK; i++)
+        if (!bench_converter (b, configs[i], &error))
+          status = cli_fail (error);
+    }
+  for (int k = 0; k < MAX_BENCH_PLANES; k++)
+    g_free (b->planes[k]);
+  g_free (b->planes);
+  g_free (b->weights);
+  g_free (b->back);
+  return status;
+}
+
+int
+cli_cmd_bench (int argc, char **argv)
+{
+  CliCommon common = { 0 };
+  g_autofree char *config = NULL, *shape = NULL, *dtype = NULL;
+  int runs = 5;
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
+      "Benchmark only this config (default: every config in configs/)", "CONFIG" },
+    { "shape", 0, 0, G_OPTION_ARG_STRING, &shape,
+      "Array shape, RxC (default 4096x4096)", "RxC" },
+    { "dtype", 0, 0, G_OPTION_ARG_STRING, &dtype,
+      "Element type, f32 or f64 (default f32)", "f32|f64" },
+    { "runs", 0, 0, G_OPTION_ARG_INT, &runs,
+      "Timed runs per measurement (default 5)", "N" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) context = cli_context_new ("bench", "",
+    "Measures each converter's throughput in both directions, as the median "
+    "of several runs after a warm-up into preallocated planes, and beside "
+    "it the memory floor: a plain streaming pass over the same bytes with "
+    "the same threads, measured in the same run.  A ratio near 1 means the "
+    "converter runs at the machine's memory bandwidth.",
+    "Examples:\n"
+    "  condmap bench\n"
+    "  condmap bench -c configs/dual-pair.yaml --shape 1024x1024 --dtype f64\n",
+    entries, &common);
+  g_autoptr (CondmapRuntime) rt = NULL;
+  g_auto (GStrv) configs = NULL;
+  Bench b = { 0 };
+
+  if (!cli_parse (context, &argc, &argv))
+    return CLI_EXIT_USAGE;
+  if (argc > 1)
+    return cli_usage_error ("bench", "unexpected argument '%s'", argv[1]);
+  b.dtype = condmap_dtype_from_name (dtype ? dtype : "f32");
+  if (b.dtype == 0)
+    return cli_usage_error ("bench", "--dtype must be f32 or f64, not '%s'", dtype);
+  if (!parse_shape (shape ? shape : "4096x4096", &b.n))
+    return cli_usage_error ("bench", "--shape must look like 4096x4096, not '%s'", shape);
+  if (runs < 1 || runs > 1000)
+    return cli_usage_error ("bench", "--runs must be 1 to 1000");
+  b.runs = runs;
+  if (config != NULL)
+    {
+      configs = g_new0 (char *, 2);
+      configs[0] = g_strdup (config);
+    }
+  else
+    {
+      g_autofree char *dir = cli_config_dir ();
+      configs = g_new0 (char *, G_N_ELEMENTS (default_configs));
+      for (guint i = 0; default_configs[i]; i++)
+        configs[i] = g_build_filename (dir, default_configs[i], NULL);
+    }
+  rt = cli_runtime_new (&common);
+  g_strfreev (common.plugin_dirs);
+  b.rt = rt;
+  return run (&b, configs);
+}
