@@ -112,9 +112,14 @@ gboolean cm_settings_explain_typo (CondmapSettings *settings, GError **error);
 GPtrArray *cm_settings_steal_resolved (CondmapSettings *settings);
 
 /* Formats resolved values as one line of flow-style YAML:
- * "{g_min: 0, g_max: 25, f_lst: [1, 3]}" with %.17g numbers.
- * Free with g_free(). */
+ * "{g_min: 0, g_max: 25, f_lst: [1, 3]}", every number with the fewest
+ * digits that read back as the same double.  Free with g_free(). */
 char *cm_resolved_to_flow_yaml (const GPtrArray *resolved);
+
+/* Formats @v with the fewest significant digits (15 to 17) that read back
+ * as the same double, locale-proof, into @buf (G_ASCII_DTOSTR_BUF_SIZE
+ * bytes); returns @buf. */
+char *cm_format_double (char *buf, size_t len, double v);
 
 /* ---- params.c ------------------------------------------------------------ */
 /* (public API in condmap.h and condmap-plugin.h) */
