@@ -100,6 +100,15 @@ void condmap_runtime_set_n_threads (CondmapRuntime *runtime, unsigned n_threads)
 /** The number of threads a conversion will use (>= 1). */
 unsigned condmap_runtime_get_n_threads (const CondmapRuntime *runtime);
 
+/** Turns the core's check of every plane a plugin writes (finite, inside
+ *  [g_min, g_max]) on or off.  On by default: a buggy plugin is caught
+ *  with CONDMAP_ERROR_PLUGIN instead of programming a device out of
+ *  range.  Turning it off saves one read of each plane from cache.  Call
+ *  before sharing. */
+void condmap_runtime_set_output_check (CondmapRuntime *runtime, gboolean enabled);
+/** Whether the output check is on. */
+gboolean condmap_runtime_get_output_check (const CondmapRuntime *runtime);
+
 /** The memory floor of a conversion, for benchmarks: streams over the
  * same bytes as a conversion of n elements on the runtime's threads, with
  * no mathematics.  With @stats_pass it first reads in[0] once (as the

@@ -33,6 +33,7 @@ typedef struct {
   size_t n;
   const CondmapParams *params;
   double lo, hi;                 /* accepted plane values */
+  gboolean check;                /* check the planes written */
   void **scratch;                /* n_workers * K plane pointers */
   WorkerResult results[MAX_WORKERS];
 } Job;
@@ -238,7 +239,7 @@ forward_work (gpointer data, size_t begin, size_t end, unsigned worker)
       else
         d->to_conductances_f64 (job->conv->state, job->params,
                                 (const double *) w, len, (double *const *) g);
-      for (unsigned k = 0; k < K && !r->bad; k++)
+      for (unsigned k = 0; job->check && k < K && !r->bad; k++)
         {
           size_t i = find_outside (job->dtype, g[k], len, job->lo, job->hi);
           if (i < len)
@@ -363,6 +364,7 @@ condmap_converter_to_conductances (const CondmapConverter *conv,
   job->params = params;
   job->planes_out = planes;
   set_plane_bounds (job);
+  job->check = condmap_runtime_get_output_check (conv->runtime);
   used = cm_run_parallel (n_workers (conv), n, forward_work, job);
   for (unsigned w = 0; w < used; w++)
     if (job->results[w].bad)

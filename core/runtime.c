@@ -19,6 +19,7 @@ struct _CondmapRuntime {
   GPtrArray *plugins;       /* CmPlugin* */
   GArray *failures;         /* Failure */
   unsigned n_threads;
+  gboolean no_output_check;
 };
 
 static void
@@ -219,6 +220,18 @@ unsigned
 condmap_runtime_get_n_threads (const CondmapRuntime *runtime)
 {
   return runtime->n_threads > 0 ? runtime->n_threads : default_threads ();
+}
+
+void
+condmap_runtime_set_output_check (CondmapRuntime *runtime, gboolean enabled)
+{
+  runtime->no_output_check = !enabled;
+}
+
+gboolean
+condmap_runtime_get_output_check (const CondmapRuntime *runtime)
+{
+  return !runtime->no_output_check;
 }
 
 const char *const *

@@ -218,6 +218,46 @@ test_kernel_out_of_bounds (void)
 }
 
 static void
+test_kernel_nan_caught (void)
+{
+  g_autofree char *dir = dir_with_test_plugin ("create-fails");
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  GError *error = NULL;
+  float w[3] = { 1, 2, 3 }, g[3];
+  void *planes[1] = { g };
+  g_autoptr (CondmapConverter) bad = condmap_converter_new_from_yaml (rt,
+    "converter: create-fails\nfail: false\nnan: true\n", -1, NULL, &error);
+
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_FALSE (condmap_converter_to_conductances (bad, CONDMAP_DTYPE_FLOAT32,
+                                                      w, 3, planes, NULL, &error));
+  CU_ASSERT_PTR_NOT_NULL (error ? strstr (error->message, "wrote NaN") : NULL);
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_PLUGIN);
+}
+
+/* Turned off for speed, the check lets the plugin's values through. */
+static void
+test_output_check_can_be_disabled (void)
+{
+  g_autofree char *dir = dir_with_test_plugin ("create-fails");
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  GError *error = NULL;
+  double w[2] = { 1, 2 }, g[2];
+  void *planes[1] = { g };
+  g_autoptr (CondmapConverter) bad = NULL;
+
+  CU_ASSERT_TRUE (condmap_runtime_get_output_check (rt));
+  condmap_runtime_set_output_check (rt, FALSE);
+  bad = condmap_converter_new_from_yaml (rt, "converter: create-fails\n"
+                                         "fail: false\noffset: 30\n", -1,
+                                         NULL, &error);
+  CU_ASSERT_TRUE (condmap_converter_to_conductances (bad, CONDMAP_DTYPE_FLOAT64,
+                                                     w, 2, planes, NULL, &error));
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_DOUBLE_EQUAL (g[1], 30.0, 0);
+}
+
+static void
 test_missing_dir_reported (void)
 {
   g_autofree char *dir = g_build_filename (tmp, "does-not-exist", NULL);
@@ -309,6 +349,9 @@ main (void)
   CU_add_test (s, "create() failures are reported", test_create_fails);
   CU_add_test (s, "kernel output outside bounds is caught",
                test_kernel_out_of_bounds);
+  CU_add_test (s, "kernel NaN output is caught", test_kernel_nan_caught);
+  CU_add_test (s, "output check can be disabled",
+               test_output_check_can_be_disabled);
   CU_add_test (s, "missing --plugin-dir is reported", test_missing_dir_reported);
   CU_add_test (s, "never the current directory", test_never_current_dir);
   CU_add_test (s, "unknown converter, did you mean", test_unknown_converter);

@@ -2,11 +2,12 @@
  * test plugins start from; each one then breaks one thing.
  *
  * The converter "fake": one plane "g" = g_min + offset (settings key
- * `offset`, default 0), and back w = 0.  A plugin may define FAKE_CREATE to
+ * `offset`, default 0; NaN if `nan: true`), and back w = 0.  A plugin may define FAKE_CREATE to
  * replace create(). */
 #ifndef FAKE_PLUGIN_H
 #define FAKE_PLUGIN_H
 
+#include <math.h>
 #include "condmap-plugin.h"
 
 typedef struct {
@@ -18,6 +19,7 @@ static void *
 fake_create (CondmapSettings *settings, GError **error)
 {
   double g_min, g_max, zero = 0.0;
+  gboolean nan, no = FALSE;
   Fake *fake;
 
   if (!condmap_settings_get_bounds (settings, 0.0, 25.0, &g_min, &g_max, error))
@@ -25,11 +27,14 @@ fake_create (CondmapSettings *settings, GError **error)
   fake = g_new0 (Fake, 1);
   fake->g_min = g_min;
   if (!condmap_settings_get_double (settings, "offset", &zero, &fake->offset,
-                                    error))
+                                    error)
+      || !condmap_settings_get_boolean (settings, "nan", &no, &nan, error))
     {
       g_free (fake);
       return NULL;
     }
+  if (nan)
+    fake->offset = NAN;
   return fake;
 }
 
