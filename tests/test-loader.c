@@ -101,7 +101,7 @@ test_real_plugins_load (void)
   const char *path = NULL;
 
   CU_ASSERT_EQUAL (condmap_runtime_get_n_failures (rt), 0);
-  CU_ASSERT_TRUE (has_plugin (rt, "single-pair", &path));
+  CU_ASSERT_TRUE_FATAL (has_plugin (rt, "single-pair", &path));
   CU_ASSERT_TRUE (g_str_has_suffix (path, "/single-pair.so"));
   assert_good_plugins_work (rt);
 }
@@ -149,7 +149,7 @@ test_duplicate_name (void)
 
   expect_refused ("dup-name", CONDMAP_ERROR_PLUGIN, "already taken");
   /* The first in the search path wins: the real single-pair. */
-  CU_ASSERT_TRUE (has_plugin (rt, "single-pair", &path));
+  CU_ASSERT_TRUE_FATAL (has_plugin (rt, "single-pair", &path));
   CU_ASSERT_PTR_NULL (strstr (path, "dup-name"));
 }
 
@@ -289,7 +289,7 @@ test_never_current_dir (void)
   g_setenv ("CONDMAP_PLUGIN_PATH", real, TRUE);
   CU_ASSERT_EQUAL (chdir (cwd), 0);
 
-  CU_ASSERT_TRUE (has_plugin (rt, "single-pair", &path));
+  CU_ASSERT_TRUE_FATAL (has_plugin (rt, "single-pair", &path));
   CU_ASSERT_PTR_NULL (strstr (path, "dup-name"));
   CU_ASSERT_EQUAL_FATAL (condmap_runtime_get_n_failures (rt), 1);
   error = condmap_runtime_get_failure (rt, 0, NULL);
