@@ -21,10 +21,12 @@ cli_context_new (const char *command, const char *usage, const char *summary,
       "Threads per conversion (default: CONDMAP_THREADS, else all cores)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &common->quiet,
       "Print only errors", NULL },
+    { "no-output-check", 0, 0, G_OPTION_ARG_NONE, &common->no_check,
+      "Do not check that plugins write finite planes inside [g_min, g_max] "
+      "(faster; the check is on by default)", NULL },
     { NULL }
   };
-  g_autofree char *param = g_strdup_printf ("%s %s", command, usage);
-  GOptionContext *context = g_option_context_new (param);
+  GOptionContext *context = g_option_context_new (usage);
 
   g_option_context_set_summary (context, summary);
   if (description != NULL)
@@ -112,5 +114,6 @@ cli_runtime_new (const CliCommon *common)
   rt = condmap_runtime_new ((const char *const *) dirs->pdata, flags);
   if (common->threads > 0)
     condmap_runtime_set_n_threads (rt, (unsigned) common->threads);
+  condmap_runtime_set_output_check (rt, !common->no_check);
   return rt;
 }

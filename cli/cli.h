@@ -15,6 +15,7 @@ typedef struct {
   char **plugin_dirs;   /* --plugin-dir, repeatable */
   int threads;          /* --threads, 0 = default */
   gboolean quiet;       /* -q */
+  gboolean no_check;    /* --no-output-check */
 } CliCommon;
 
 /* Builds an option context for a subcommand with the common options

@@ -1,4 +1,6 @@
-/* cmd-check.c - condmap check: validate a config and test its round trip. */
+/* cmd-check.c - condmap check: validate a config and test its round trip,
+ * on probe weights and, if given, on the user's own. */
+#include <math.h>
 #include <stdio.h>
 #include "cli.h"
 
@@ -17,6 +19,100 @@ print_converter (const char *path, const CondmapConverter *conv)
   printf (")\n");
 }
 
+typedef struct {
+  double max_abs_w;   /* max |w| */
+  double max_abs;     /* max |w - w_back| */
+  double rms;         /* sqrt (mean (w - w_back)^2) */
+} RoundTrip;
+
+static double
+element (const CondmapArray *a, size_t i)
+{
+  const void *data = condmap_array_peek_data (a);
+
+  if (condmap_array_get_dtype (a) == CONDMAP_DTYPE_FLOAT32)
+    return ((const float *) data)[i];
+  return ((const double *) data)[i];
+}
+
+/* Errors in double, whatever the dtype: the float32 rounding is what is
+ * being measured. */
+static RoundTrip
+measure (const CondmapArray *w, const CondmapArray *back)
+{
+  RoundTrip rt = { 0, 0, 0 };
+  size_t n = condmap_array_get_n (w);
+  double sum_sq = 0;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      double a = element (w, i), d = fabs (a - element (back, i));
+
+      rt.max_abs_w = MAX (rt.max_abs_w, fabs (a));
+      rt.max_abs = MAX (rt.max_abs, d);
+      sum_sq += d * d;
+    }
+  rt.rms = sqrt (sum_sq / (double) n);
+  return rt;
+}
+
+static void
+print_round_trip (const char *path, const CondmapArray *w,
+                  const RoundTrip *rt)
+{
+  g_autofree char *shape =
+    cli_shape_to_string (condmap_array_get_rank (w),
+                         condmap_array_get_shape (w));
+
+  printf ("  weights:   %s: shape %s, %s, max |w| %.6g\n", path, shape,
+          condmap_dtype_name (condmap_array_get_dtype (w)), rt->max_abs_w);
+  printf ("  round trip: max abs error %.3g, RMS %.3g", rt->max_abs, rt->rms);
+  if (rt->max_abs_w > 0)
+    printf (", max relative %.3g (of max |w|)\n", rt->max_abs / rt->max_abs_w);
+  else
+    printf (" (all weights are 0: no relative error)\n");
+}
+
+static void
+print_ranges (const CondmapConverter *conv, const GPtrArray *planes)
+{
+  printf ("  conductance range used (µS):\n");
+  for (guint k = 0; k < planes->len; k++)
+    {
+      double lo, hi;
+
+      cli_array_range (planes->pdata[k], &lo, &hi);
+      printf ("    %-12s %.6g .. %.6g\n",
+              condmap_converter_get_plane_name (conv, k), lo, hi);
+    }
+}
+
+/* Converts and restores @path in memory and reports how far the weights
+ * moved and which conductances the planes use. */
+static gboolean
+check_weights (const CondmapConverter *conv, const char *path, GError **error)
+{
+  g_autoptr (CondmapArray) w = NULL;
+  g_autoptr (CondmapArray) back = NULL;
+  g_autoptr (GPtrArray) planes = NULL;
+  g_autoptr (CondmapParams) params = NULL;
+  RoundTrip rt;
+
+  w = cli_array_read (path, CONDMAP_DTYPE_FLOAT64, NULL, error);
+  if (w == NULL
+      || (planes = cli_planes_from_weights (conv, w, &params, error)) == NULL
+      || (back = cli_planes_to_weights (conv, planes, params,
+                                        condmap_array_get_dtype (w),
+                                        condmap_array_get_rank (w),
+                                        condmap_array_get_shape (w),
+                                        error)) == NULL)
+    return FALSE;
+  rt = measure (w, back);
+  print_round_trip (path, w, &rt);
+  print_ranges (conv, planes);
+  return TRUE;
+}
+
 int
 cli_cmd_check (int argc, char **argv)
 {
@@ -27,15 +123,20 @@ cli_cmd_check (int argc, char **argv)
       "The converter config (YAML) to check", "CONFIG" },
     { NULL }
   };
-  g_autoptr (GOptionContext) context = cli_context_new ("check", "-c CONFIG",
+  g_autoptr (GOptionContext) context = cli_context_new ("check",
+    "-c CONFIG [WEIGHTS]",
     "Validates a converter config: YAML rules, every key known, every value "
     "within its rule.  Then converts probe weights spread over [-1, 1] and "
-    "back, and reports the largest round-trip error.",
-    "Exit status: 0 if the config is valid and invertible, 1 if not, 2 on a\n"
-    "usage error.\n"
+    "back, and reports the largest round-trip error.  Given WEIGHTS (.npy, "
+    "or *.csv read as float64), converts and restores them in memory and "
+    "reports the round-trip error (max abs, RMS, max relative to max |w|) "
+    "and the conductance range each plane uses.",
+    "Exit status: 0 if the config is valid and invertible (and WEIGHTS, if\n"
+    "given, convert), 1 if not, 2 on a usage error.\n"
     "\n"
-    "Example:\n"
-    "  condmap check -c configs/dual-pair.yaml\n", entries, &common);
+    "Examples:\n"
+    "  condmap check -c configs/dual-pair.yaml\n"
+    "  condmap check -c configs/dual-pair.yaml layer1.npy\n", entries, &common);
   g_autoptr (CondmapRuntime) rt = NULL;
   g_autoptr (CondmapConverter) conv = NULL;
   GError *error = NULL;
@@ -45,8 +146,8 @@ cli_cmd_check (int argc, char **argv)
     return CLI_EXIT_USAGE;
   if (config_path == NULL)
     return cli_usage_error ("check", "a config is required: -c CONFIG");
-  if (argc > 1)
-    return cli_usage_error ("check", "unexpected argument '%s'", argv[1]);
+  if (argc > 2)
+    return cli_usage_error ("check", "unexpected argument '%s'", argv[2]);
   rt = cli_runtime_new (&common);
   g_strfreev (common.plugin_dirs);
   conv = condmap_converter_new_from_file (rt, config_path, &error);
@@ -57,5 +158,7 @@ cli_cmd_check (int argc, char **argv)
     return cli_fail (error);
   printf ("  invertibility: round trip of probe weights in [-1, 1]: "
           "max error %.3g of max |w| (limit 1e-4): ok\n", max_error);
+  if (argc == 2 && !check_weights (conv, argv[1], &error))
+    return cli_fail (error);
   return CLI_EXIT_OK;
 }

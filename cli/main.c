@@ -12,6 +12,8 @@ typedef struct {
 
 static const Command commands[] = {
   { "list", cli_cmd_list, "show the converter plugins found, and load failures" },
+  { "convert", cli_cmd_convert, "convert weights into conductance planes and params.yaml" },
+  { "restore", cli_cmd_restore, "turn planes (written or measured) back into weights" },
   { "check", cli_cmd_check, "validate a config and test that it round-trips" },
   { "bench", cli_cmd_bench, "measure throughput beside the memory floor" },
 };
@@ -30,8 +32,10 @@ usage (FILE *out)
   fprintf (out,
            "\n"
            "Examples:\n"
+           "  condmap convert -c configs/dual-pair.yaml layer1.npy -o layer1-g\n"
+           "  condmap restore layer1-g -o layer1-restored.npy\n"
+           "  condmap check -c configs/dual-pair.yaml layer1.npy\n"
            "  condmap list\n"
-           "  condmap check -c configs/dual-pair.yaml\n"
            "\n"
            "Run 'condmap COMMAND --help' for a command's options, and see "
            "condmap(1).\n");
@@ -62,7 +66,13 @@ main (int argc, char **argv)
     }
   for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
-      return commands[i].run (argc - 1, argv + 1);
+      {
+        /* GOption's "Usage:" line starts with the program name: make it
+         * "condmap convert [OPTION...] WEIGHTS -o OUTDIR". */
+        g_autofree char *prgname = g_strdup_printf ("condmap %s", argv[1]);
+        g_set_prgname (prgname);
+        return commands[i].run (argc - 1, argv + 1);
+      }
   fprintf (stderr, "condmap: unknown command '%s'\n\n", argv[1]);
   usage (stderr);
   return CLI_EXIT_USAGE;

@@ -1,0 +1,280 @@
+/* sidecar-write.c - writes the params sidecar with libyaml's emitter, so
+ * that quoting is always right, in the layout of DESIGN.md: a block
+ * mapping whose values are one-line flow collections.  Numbers are plain
+ * scalars (so they read back as numbers) with enough digits to read back
+ * bit-exact. */
+#include <math.h>
+#include <string.h>
+#include <yaml.h>
+#include "sidecar-private.h"
+
+/* ---- writing ----------------------------------------------------------- */
+
+static int
+append_output (void *data, unsigned char *buffer, size_t size)
+{
+  g_string_append_len (data, (const char *) buffer, (gssize) size);
+  return 1;
+}
+
+/* Numbers are plain scalars so that they read back as numbers; strings
+ * let libyaml choose, so that it quotes whatever needs quoting. */
+static gboolean
+emit_scalar (yaml_emitter_t *e, const char *text, gboolean number)
+{
+  yaml_event_t ev;
+
+  yaml_scalar_event_initialize (&ev, NULL, NULL, (yaml_char_t *) text,
+                                (int) strlen (text), 1, !number,
+                                number ? YAML_PLAIN_SCALAR_STYLE
+                                       : YAML_ANY_SCALAR_STYLE);
+  return yaml_emitter_emit (e, &ev);
+}
+
+static gboolean
+emit_number (yaml_emitter_t *e, double v, const char *format)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* Never written by condmap (everything is checked finite), but the
+   * output must stay valid YAML whatever it is given. */
+  if (isnan (v))
+    return emit_scalar (e, ".nan", TRUE);
+  if (isinf (v))
+    return emit_scalar (e, v > 0 ? ".inf" : "-.inf", TRUE);
+  return emit_scalar (e, g_ascii_formatd (buf, sizeof buf, format, v), TRUE);
+}
+
+static gboolean
+emit_open (yaml_emitter_t *e, gboolean mapping, gboolean flow)
+{
+  yaml_event_t ev;
+
+  if (mapping)
+    yaml_mapping_start_event_initialize (&ev, NULL, NULL, 1,
+      flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE);
+  else
+    yaml_sequence_start_event_initialize (&ev, NULL, NULL, 1,
+      flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
+  return yaml_emitter_emit (e, &ev);
+}
+
+static gboolean
+emit_close (yaml_emitter_t *e, gboolean mapping)
+{
+  yaml_event_t ev;
+
+  if (mapping)
+    yaml_mapping_end_event_initialize (&ev);
+  else
+    yaml_sequence_end_event_initialize (&ev);
+  return yaml_emitter_emit (e, &ev);
+}
+
+static gboolean
+emit_list (yaml_emitter_t *e, const double *values, size_t n)
+{
+  gboolean ok = emit_open (e, FALSE, TRUE);
+
+  for (size_t i = 0; ok && i < n; i++)
+    ok = emit_number (e, values[i], "%.17g");
+  return ok && emit_close (e, FALSE);
+}
+
+static gboolean
+emit_resolved (yaml_emitter_t *e, const CmResolved *r)
+{
+  gboolean ok = emit_scalar (e, r->key, FALSE);
+
+  switch (r->kind)
+    {
+    case CM_VALUE_DOUBLE:
+      return ok && emit_number (e, r->number, "%.17g");
+    case CM_VALUE_BOOLEAN:
+      return ok && emit_scalar (e, r->boolean ? "true" : "false", TRUE);
+    case CM_VALUE_LIST:
+      return ok && emit_list (e, r->values, r->cols);
+    case CM_VALUE_TABLE:
+      ok = ok && emit_open (e, FALSE, TRUE);
+      for (size_t row = 0; ok && row < r->rows; row++)
+        ok = emit_list (e, r->values + row * r->cols, r->cols);
+      return ok && emit_close (e, FALSE);
+    }
+  return FALSE;
+}
+
+/* A config read from a sidecar is written back as it was read.  The tree
+ * is no deeper than CM_YAML_MAX_DEPTH (the loader refuses deeper ones), so
+ * the recursion is bounded. */
+static gboolean
+emit_node (yaml_emitter_t *e, const CmNode *node)
+{
+  gboolean ok;
+
+  if (node->kind == CM_NODE_SCALAR)
+    {
+      yaml_event_t ev;
+
+      yaml_scalar_event_initialize (&ev, NULL, NULL, (yaml_char_t *) node->value,
+                                    (int) strlen (node->value), node->plain,
+                                    !node->plain,
+                                    node->plain ? YAML_PLAIN_SCALAR_STYLE
+                                                : YAML_SINGLE_QUOTED_SCALAR_STYLE);
+      return yaml_emitter_emit (e, &ev);
+    }
+  ok = emit_open (e, node->kind == CM_NODE_MAPPING, TRUE);
+  for (guint i = 0; ok && i < node->children->len; i++)
+    ok = emit_node (e, node->children->pdata[i]);
+  return ok && emit_close (e, node->kind == CM_NODE_MAPPING);
+}
+
+static gboolean
+emit_config (yaml_emitter_t *e, const CondmapSidecar *sc)
+{
+  gboolean ok;
+
+  if (sc->resolved == NULL && sc->config != NULL)
+    return emit_node (e, sc->config);
+  ok = emit_open (e, TRUE, TRUE);
+  for (guint i = 0; ok && sc->resolved && i < sc->resolved->len; i++)
+    ok = emit_resolved (e, sc->resolved->pdata[i]);
+  return ok && emit_close (e, TRUE);
+}
+
+static gboolean
+emit_shape (yaml_emitter_t *e, const CondmapSidecar *sc)
+{
+  gboolean ok = emit_open (e, FALSE, TRUE);
+
+  for (unsigned i = 0; ok && i < sc->rank; i++)
+    {
+      char buf[32];
+
+      g_snprintf (buf, sizeof buf, "%zu", sc->shape[i]);
+      ok = emit_scalar (e, buf, TRUE);
+    }
+  return ok && emit_close (e, FALSE);
+}
+
+/* float32 params are float32 values, so "%.9g" reads back exactly; a value
+ * that is not (a plugin's choice) gets all 17 digits rather than lose
+ * bits. */
+static gboolean
+emit_params (yaml_emitter_t *e, const CondmapSidecar *sc)
+{
+  gboolean ok = emit_open (e, TRUE, TRUE);
+
+  for (size_t i = 0; ok && i < condmap_params_get_n (sc->params); i++)
+    {
+      const char *name = condmap_params_get_name (sc->params, i);
+      double v = condmap_params_get (sc->params, name);
+      gboolean short_ok = sc->dtype == CONDMAP_DTYPE_FLOAT32
+                          && (double) (float) v == v;
+
+      ok = emit_scalar (e, name, FALSE)
+           && emit_number (e, v, short_ok ? "%.9g" : "%.17g");
+    }
+  return ok && emit_close (e, TRUE);
+}
+
+static gboolean
+emit_planes (yaml_emitter_t *e, const CondmapSidecar *sc)
+{
+  gboolean ok = emit_open (e, FALSE, TRUE);
+
+  for (char **p = sc->planes; ok && *p; p++)
+    ok = emit_scalar (e, *p, FALSE);
+  return ok && emit_close (e, FALSE);
+}
+
+static gboolean
+emit_document (yaml_emitter_t *e, const CondmapSidecar *sc)
+{
+  yaml_event_t ev;
+  char format[32];
+  gboolean ok;
+
+  g_snprintf (format, sizeof format, CM_SIDECAR_FORMAT_PREFIX "%d",
+              CONDMAP_SIDECAR_FORMAT_VERSION);
+  yaml_stream_start_event_initialize (&ev, YAML_UTF8_ENCODING);
+  ok = yaml_emitter_emit (e, &ev);
+  yaml_document_start_event_initialize (&ev, NULL, NULL, NULL, 1);
+  ok = ok && yaml_emitter_emit (e, &ev);
+  ok = ok && emit_open (e, TRUE, FALSE)
+       && emit_scalar (e, "format", FALSE) && emit_scalar (e, format, FALSE)
+       && emit_scalar (e, "converter", FALSE)
+       && emit_scalar (e, sc->converter, FALSE)
+       && emit_scalar (e, "config", FALSE) && emit_config (e, sc)
+       && emit_scalar (e, "shape", FALSE) && emit_shape (e, sc)
+       && emit_scalar (e, "dtype", FALSE)
+       && emit_scalar (e, condmap_dtype_name (sc->dtype), FALSE)
+       && emit_scalar (e, "params", FALSE) && emit_params (e, sc)
+       && emit_scalar (e, "planes", FALSE) && emit_planes (e, sc)
+       && emit_close (e, TRUE);
+  yaml_document_end_event_initialize (&ev, 1);
+  ok = ok && yaml_emitter_emit (e, &ev);
+  yaml_stream_end_event_initialize (&ev);
+  return ok && yaml_emitter_emit (e, &ev);
+}
+
+/* A sidecar that read would refuse is not written either. */
+static gboolean
+check_writable (const CondmapSidecar *sc, const char *path, GError **error)
+{
+  if (condmap_dtype_name (sc->dtype) == NULL)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+                   "cannot write %s: unknown dtype %d", path, (int) sc->dtype);
+      return FALSE;
+    }
+  for (char **p = sc->planes; *p; p++)
+    if (!cm_sidecar_is_plain_file_name (*p))
+      {
+        g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+                     "cannot write %s: plane '%s' is not a plain file name",
+                     path, *p);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+gboolean
+condmap_sidecar_write (const CondmapSidecar *sidecar, const char *path,
+                       GError **error)
+{
+  yaml_emitter_t emitter;
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GError) local = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (sidecar != NULL && path != NULL, FALSE);
+  if (!check_writable (sidecar, path, error))
+    return FALSE;
+  if (!yaml_emitter_initialize (&emitter))
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FAILED,
+                   "cannot write %s: out of memory", path);
+      return FALSE;
+    }
+  yaml_emitter_set_output (&emitter, append_output, out);
+  yaml_emitter_set_unicode (&emitter, 1);
+  /* One line per key, as DESIGN.md shows, however long g_lst is. */
+  yaml_emitter_set_width (&emitter, -1);
+  ok = emit_document (&emitter, sidecar) && yaml_emitter_flush (&emitter);
+  if (!ok)
+    g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FAILED,
+                 "cannot write %s: YAML emitter: %s", path,
+                 emitter.problem ? emitter.problem : "unknown problem");
+  yaml_emitter_delete (&emitter);
+  if (!ok)
+    return FALSE;
+  /* g_file_set_contents writes a temporary file and renames it. */
+  if (!g_file_set_contents (path, out->str, (gssize) out->len, &local))
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO, "cannot write %s: %s",
+                   path, local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
