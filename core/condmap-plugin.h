@@ -232,7 +232,9 @@ struct _CondmapPluginDesc {
                                const double *w, size_t n, double *const *g);
 
   /** Inverse kernels: map planes g[k][0..n) back into w[0..n).  The planes
-   *  may be measured conductances, so any finite value is possible.
+   *  may be measured conductances, so any value is possible, NaN and Inf
+   *  included: the kernel must just compute (NaN in, NaN out); the core
+   *  checks the weights written and names a non-finite plane element.
    *  Required.  Kernel class. */
   void (*to_weights_f32) (const void *state, const CondmapParams *params,
                           const float *const *g, size_t n, float *w);

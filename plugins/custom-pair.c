@@ -244,14 +244,22 @@ custom_create (CondmapSettings *settings, GError **error)
   const gboolean test_default = TRUE;
   CustomState *st;
 
-  if (!condmap_settings_get_bounds (settings, 0.0, 25.0, &g_min, &g_max,
-                                    error)
-      || !condmap_settings_get_double_list (settings, "f_lst", 1, 0, &f,
-                                            &n_pairs, error)
-      || !condmap_settings_get_double_table (settings, "g_lst", 2, 2, &table,
-                                             &n_rows, &n_points, error)
-      || !condmap_settings_get_boolean (settings, "invertibility_test",
-                                        &test_default, &test, error)
+  gboolean ok;
+
+  /* Every key is read even after one fails (only the first error is
+   * kept), so that no present key stays unread and is taken for a typo
+   * of a missing one: g_lst is one letter from f_lst. */
+  ok = condmap_settings_get_bounds (settings, 0.0, 25.0, &g_min, &g_max,
+                                    error);
+  ok = condmap_settings_get_double_list (settings, "f_lst", 1, 0, &f,
+                                         &n_pairs, ok ? error : NULL) && ok;
+  ok = condmap_settings_get_double_table (settings, "g_lst", 2, 2, &table,
+                                          &n_rows, &n_points,
+                                          ok ? error : NULL) && ok;
+  ok = condmap_settings_get_boolean (settings, "invertibility_test",
+                                     &test_default, &test,
+                                     ok ? error : NULL) && ok;
+  if (!ok
       || !pair_check_factors (settings, "f_lst", f, n_pairs, error)
       || !custom_check_table (settings, n_pairs, table, n_rows, n_points,
                               g_min, g_max, error))

@@ -153,9 +153,11 @@ pair_set_scale_ratio (double numerator_f32, double numerator_f64,
   if (!(isfinite (s) && s > 0.0))
     {
       g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
-                   "the scale ratio is %g in %s arithmetic: g_max - g_min "
+                   "the scale ratio is %s in %s arithmetic: g_max - g_min "
                    "or the F factors are out of its range; use other "
-                   "values or float64 weights", s,
+                   "values or float64 weights",
+                   isnan (s) ? "not a number" : isinf (s) ? "infinite"
+                   : "not positive",
                    dtype == CONDMAP_DTYPE_FLOAT32 ? "float32" : "float64");
       return FALSE;
     }

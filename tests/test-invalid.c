@@ -301,6 +301,18 @@ test_zero_net_weight (void)
                        CONDMAP_ERROR_CONFIG, "is 0 at every point");
 }
 
+/* A missing key is reported as missing, not as a typo of a present key
+ * one letter away (g_lst vs f_lst); a real typo still is one. */
+static void
+test_missing_not_typo (void)
+{
+  assert_yaml_refused ("converter: custom-pair\n"
+                       "g_lst:\n  - [0, 25]\n  - [25, 0]\n",
+                       CONDMAP_ERROR_CONFIG, "'f_lst' is required");
+  assert_yaml_refused ("converter: n-pair\nflst: [1.0, 2.0]\n",
+                       CONDMAP_ERROR_UNKNOWN_KEY, "did you mean 'f_lst'");
+}
+
 /* The F rule holds for every converter that takes f_lst. */
 static void
 test_factor_rules_everywhere (void)
@@ -413,6 +425,7 @@ main (void)
   CU_add_test (holes, "constant weights, single-device",
                test_constant_weights);
   CU_add_test (holes, "custom-pair zero net weight", test_zero_net_weight);
+  CU_add_test (holes, "missing key is not a typo", test_missing_not_typo);
   CU_add_test (holes, "F > 0 in every converter", test_factor_rules_everywhere);
   CU_add_test (holes, "F that is 0 in float32", test_factor_float32_zero);
   CU_add_test (holes, "n-pair [1,3] == dual-pair [1,3]",
