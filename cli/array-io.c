@@ -3,6 +3,8 @@
  * a file the same way. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 #include "cli.h"
 
 /* The first bytes of every .npy file. */
@@ -54,10 +56,13 @@ static gboolean
 has_npy_magic (const char *path)
 {
   char head[sizeof npy_magic];
-  FILE *f = fopen (path, "rb");
+  struct stat st;
+  FILE *f;
   gboolean yes;
 
-  if (f == NULL)
+  /* Never open a FIFO here: the reader refuses it without blocking. */
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode)
+      || (f = fopen (path, "rb")) == NULL)
     return FALSE;
   yes = fread (head, 1, sizeof head, f) == sizeof head
         && memcmp (head, npy_magic, sizeof head) == 0;

@@ -199,6 +199,14 @@ void cm_scan_stats (CondmapDtype dtype, const void *data, size_t n,
 gboolean cm_shape_product (unsigned rank, const size_t *shape, size_t elem_size,
                            size_t *n, GError **error);
 
+/* ---- input-file.c ------------------------------------------------------- */
+
+struct stat;
+/* Opens @path for reading if it is a regular file, filling *st; a FIFO or
+ * device is refused (CONDMAP_ERROR_IO) without blocking.  Close with
+ * fclose(). */
+FILE *cm_open_regular (const char *path, struct stat *st, GError **error);
+
 /* ---- atomic-file.c: never a half-written file ---------------------------- */
 
 /* A file being written under a temporary name beside its destination. */

@@ -151,24 +151,15 @@ parse_text (CsvReader *r, char *text, size_t len, GError **error)
 static char *
 read_file (const char *path, size_t *len, GError **error)
 {
-  FILE *f = fopen (path, "rb");
   struct stat st;
+  FILE *f = cm_open_regular (path, &st, error);
   char *text = NULL;
   int saved = 0;
 
   if (f == NULL)
-    {
-      saved = errno;
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO,
-                   "cannot open '%s': %s", path, g_strerror (saved));
-      return NULL;
-    }
+    return NULL;
   errno = 0;
-  if (fstat (fileno (f), &st) != 0)
-    saved = errno;
-  else if (!S_ISREG (st.st_mode))
-    saved = S_ISDIR (st.st_mode) ? EISDIR : EINVAL;
-  else if ((text = g_try_malloc ((size_t) st.st_size + 1)) == NULL)
+  if ((text = g_try_malloc ((size_t) st.st_size + 1)) == NULL)
     saved = ENOMEM;
   else if ((*len = fread (text, 1, st.st_size, f)) != (size_t) st.st_size)
     saved = errno ? errno : EIO;   /* an error, or the file shrank */
@@ -176,8 +167,7 @@ read_file (const char *path, size_t *len, GError **error)
   if (saved != 0)
     {
       g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO,
-                   "cannot read '%s': %s", path, saved == EINVAL
-                   ? "not a regular file" : g_strerror (saved));
+                   "cannot read '%s': %s", path, g_strerror (saved));
       g_free (text);
       return NULL;
     }

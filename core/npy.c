@@ -203,52 +203,34 @@ read_data (FILE *f, const char *path, const NpyHeader *h, guint64 avail,
 }
 
 static CondmapArray *
-read_stream (FILE *f, const char *path, GError **error)
+read_stream (FILE *f, const struct stat *st, const char *path, GError **error)
 {
   NpyHeader h = { 0 };
-  struct stat st;
   guint64 offset = 0;
 
-  if (fstat (fileno (f), &st) != 0)
-    {
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO,
-                   "cannot read '%s': %s", path, g_strerror (errno));
-      return NULL;
-    }
-  /* Sizes are checked against the length, so it must be known. */
-  if (!S_ISREG (st.st_mode))
-    {
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO,
-                   "cannot read '%s': %s", path, S_ISDIR (st.st_mode)
-                   ? g_strerror (EISDIR) : "not a regular file");
-      return NULL;
-    }
 #ifdef HAVE_POSIX_FADVISE
   posix_fadvise (fileno (f), 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-  if (!read_header (f, path, st.st_size, &h, &offset, error))
+  /* Sizes are checked against the length, which cm_open_regular()
+   * guarantees is known. */
+  if (!read_header (f, path, st->st_size, &h, &offset, error))
     return NULL;
-  return read_data (f, path, &h, (guint64) st.st_size - offset, error);
+  return read_data (f, path, &h, (guint64) st->st_size - offset, error);
 }
 
 CondmapArray *
 condmap_npy_read (const char *path, GError **error)
 {
   CondmapArray *array;
+  struct stat st;
   FILE *f;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  f = fopen (path, "rb");
+  f = cm_open_regular (path, &st, error);
   if (f == NULL)
-    {
-      int saved = errno;
-
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO,
-                   "cannot open '%s': %s", path, g_strerror (saved));
-      return NULL;
-    }
-  array = read_stream (f, path, error);
+    return NULL;
+  array = read_stream (f, &st, path, error);
   fclose (f);   /* read-only: nothing to lose if it fails */
   return array;
 }
