@@ -8,6 +8,15 @@
 
 G_BEGIN_DECLS
 
+/* The core's per-element loops (statistics, plane checks) get an AVX2
+ * clone on x86-64, picked by the loader on CPUs that have it. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) \
+    && defined(__ELF__)
+#  define CM_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+#  define CM_CLONES
+#endif
+
 /* ---- yaml-doc.c: strict YAML loading into a small tree ----------------- */
 
 /* Deepest nesting a config or sidecar may have; deeper input is refused

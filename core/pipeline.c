@@ -6,9 +6,10 @@
 #include <string.h>
 #include "condmap-private.h"
 
-/* Elements per kernel call: the chunk of every plane stays in L2 while the
- * core checks it. */
-#define CHUNK 8192
+/* Bytes of weights and planes one kernel call touches: small enough that
+ * the core's check of the planes reads them from L1, large enough that the
+ * call costs nothing. */
+#define CHUNK_BYTES 24576
 /* Probe size of the generic invertibility check. */
 #define PROBE_N 2001
 #define INVERTIBLE_TOL 1e-4
@@ -34,6 +35,7 @@ typedef struct {
   const CondmapParams *params;
   double lo, hi;                 /* accepted plane values */
   gboolean check;                /* check the planes written */
+  size_t chunk;                  /* elements per kernel call */
   void **scratch;                /* n_workers * K plane pointers */
   WorkerResult results[MAX_WORKERS];
 } Job;
@@ -43,11 +45,11 @@ typedef struct {
 /* Index of the first element outside [lo, hi] (NaN included), or n.  The
  * first loop is branch-free so it vectorises; only a failure rescans.
  * '&' rather than '&&' keeps it free of branches. */
-#define DEFINE_OUTSIDE(T, S)                                                \
-static size_t                                                               \
+#define DEFINE_OUTSIDE(T, U, S)                                             \
+CM_CLONES static size_t                                                     \
 find_outside_##S (const T *g, size_t n, T lo, T hi)                         \
 {                                                                           \
-  int bad = 0;                                                              \
+  U bad = 0;                                                                \
   for (size_t i = 0; i < n; i++)                                            \
     bad |= !((g[i] >= lo) & (g[i] <= hi));                                  \
   if (!bad)                                                                 \
@@ -58,8 +60,9 @@ find_outside_##S (const T *g, size_t n, T lo, T hi)                         \
   return n;                                                                 \
 }
 
-DEFINE_OUTSIDE (float, f32)
-DEFINE_OUTSIDE (double, f64)
+/* The flag has the element's width, so the loop vectorises for both. */
+DEFINE_OUTSIDE (float, gint32, f32)
+DEFINE_OUTSIDE (double, gint64, f64)
 
 static size_t
 find_outside (CondmapDtype dtype, const void *g, size_t n, double lo, double hi)
@@ -226,9 +229,9 @@ forward_work (gpointer data, size_t begin, size_t end, unsigned worker)
   void **g = worker_planes (job, worker);
   WorkerResult *r = &job->results[worker];
 
-  for (size_t at = begin; at < end && !r->bad; at += CHUNK)
+  for (size_t at = begin; at < end && !r->bad; at += job->chunk)
     {
-      size_t len = MIN (CHUNK, end - at);
+      size_t len = MIN (job->chunk, end - at);
       const char *w = (const char *) job->weights + at * es;
 
       for (unsigned k = 0; k < K; k++)
@@ -258,9 +261,9 @@ inverse_work (gpointer data, size_t begin, size_t end, unsigned worker)
   void **g = worker_planes (job, worker);
   WorkerResult *r = &job->results[worker];
 
-  for (size_t at = begin; at < end && !r->bad; at += CHUNK)
+  for (size_t at = begin; at < end && !r->bad; at += job->chunk)
     {
-      size_t len = MIN (CHUNK, end - at);
+      size_t len = MIN (job->chunk, end - at);
       char *w = (char *) job->weights_out + at * es;
       size_t i;
 
@@ -288,6 +291,9 @@ job_new (const CondmapConverter *conv, CondmapDtype dtype, size_t n)
   job->conv = conv;
   job->dtype = dtype;
   job->n = n;
+  /* A multiple of 64 elements, so chunks start on cache lines. */
+  job->chunk = CHUNK_BYTES / ((conv->n_planes + 1) * condmap_dtype_size (dtype));
+  job->chunk = CLAMP (job->chunk / 64 * 64, 256, 8192);
   job->scratch = g_new0 (void *, (size_t) MAX_WORKERS * conv->n_planes);
   return job;
 }

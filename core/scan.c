@@ -17,7 +17,7 @@
 /* An all-ones exponent plus one carries into the sign bit: the sign bit of
  * the sum is set exactly for NaN and Inf. */
 #define DEFINE_STATS(T, U, EXP, ONE, SHIFT, S)                              \
-static void                                                                 \
+CM_CLONES static void                                                       \
 stats_##S (const T *w, size_t n, double *min, double *max, gboolean *bad)   \
 {                                                                           \
   T lo = w[0], hi = w[0];                                                   \

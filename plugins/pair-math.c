@@ -50,12 +50,14 @@ pair_check_factors (CondmapSettings *settings, const char *key,
     state->c_##SFX.g_max = (T) g_max_us;                                   \
     state->c_##SFX.f = g_new (T, n_pairs);                                 \
     state->c_##SFX.level = g_new (T, n_pairs);                             \
+    state->c_##SFX.inv_f = g_new (T, n_pairs);                             \
     for (size_t k = 0; k < n_pairs; k++)                                   \
       {                                                                    \
         T f = (T) state->f[k];                                             \
                                                                            \
         state->c_##SFX.f[k] = f;                                           \
         state->c_##SFX.level[k] = level;                                   \
+        state->c_##SFX.inv_f[k] = 1 / f;                                   \
         level = level + f * range;                                         \
       }                                                                    \
     state->c_##SFX.fr_sum = level;                                         \
@@ -88,8 +90,10 @@ pair_state_clear (PairState *state)
   g_free (state->f);
   g_free (state->c_f32.f);
   g_free (state->c_f32.level);
+  g_free (state->c_f32.inv_f);
   g_free (state->c_f64.f);
   g_free (state->c_f64.level);
+  g_free (state->c_f64.inv_f);
   g_strfreev (state->plane_names);
 }
 
@@ -199,7 +203,7 @@ pair_plan (const void *state, const CondmapStats *stats,
  * gets the part of |u| above L_k, divided by F_k and clamped: the first
  * pair fills first, the next only once the previous one is at g_max. */
 #define PAIR_DEFINE_KERNELS(T, SFX)                                        \
-  void                                                                     \
+  PAIR_CLONES void                                                         \
   pair_forward_##SFX (const PairState *state, T s,                         \
                       const T *w, size_t n, T *const *g)                   \
   {                                                                        \
@@ -213,7 +217,7 @@ pair_plan (const void *state, const CondmapStats *stats,
                                                                            \
         for (size_t k = 0; k < state->n_pairs; k++)                        \
           {                                                                \
-            const T f = state->c_##SFX.f[k];                               \
+            const T inv_f = state->c_##SFX.inv_f[k];                       \
             const T level = state->c_##SFX.level[k];                       \
             T *restrict gp = g[2 * k] + i0;                                \
             T *restrict gm = g[2 * k + 1] + i0;                            \
@@ -223,8 +227,8 @@ pair_plan (const void *state, const CondmapStats *stats,
                 const T u = s * wb[i];                                     \
                 const T up = u > 0 ? u : 0;                                \
                 const T un = -u > 0 ? -u : 0;                              \
-                const T a = (up - level) / f + lo;                         \
-                const T b = (un - level) / f + lo;                         \
+                const T a = (up - level) * inv_f + lo;                     \
+                const T b = (un - level) * inv_f + lo;                     \
                                                                            \
                 gp[i] = PAIR_CLAMP (a, lo, hi);                            \
                 gm[i] = PAIR_CLAMP (b, lo, hi);                            \
@@ -233,7 +237,7 @@ pair_plan (const void *state, const CondmapStats *stats,
       }                                                                    \
   }                                                                        \
                                                                            \
-  void                                                                     \
+  PAIR_CLONES void                                                         \
   pair_inverse_##SFX (const PairState *state, T s,                         \
                       const T *const *g, size_t n, T *w)                   \
   {                                                                        \

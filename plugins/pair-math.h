@@ -23,6 +23,17 @@ G_BEGIN_DECLS
 #define PAIR_CLAMP(x, lo, hi) \
   ((x) < (lo) ? (lo) : ((x) > (hi) ? (hi) : (x)))
 
+/* Kernels are plain loops; on x86-64 CPUs with AVX2 the loader picks a
+ * clone compiled for it (twice the vector width), elsewhere the baseline
+ * one.  AVX2 without FMA: every clone rounds alike, so results do not
+ * depend on the CPU. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) \
+    && defined(__ELF__)
+#  define PAIR_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+#  define PAIR_CLONES
+#endif
+
 /* The numbers a pair kernel needs, in the arithmetic of one dtype T:
  * they are rounded to T once, at create(), exactly as the reference does
  * its arithmetic in the tensor's dtype. */
@@ -34,6 +45,7 @@ G_BEGIN_DECLS
     T *f;         /* F_k, n_pairs of them */                               \
     T *level;     /* L_k = sum_{i<k} F_i (g_max - g_min): what the pairs   \
                      before pair k hold when full (u units) */             \
+    T *inv_f;     /* 1 / F_k: a multiply in the kernels, not a divide */   \
   }
 
 /* The state of a pair converter.  custom-pair embeds it as the first

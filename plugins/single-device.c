@@ -66,7 +66,7 @@ single_device_get_plane_name (const void *state, unsigned k)
  * [g_min, g_max] only catches the last ulp of rounding at max(W): the ABI
  * promises outputs inside the bounds. */
 #define SINGLE_DEVICE_DEFINE(T, SFX)                                       \
-  static void                                                              \
+  PAIR_CLONES static void                                                  \
   single_device_to_conductances_##SFX (const void *state,                  \
                                        const CondmapParams *params,        \
                                        const T *w, size_t n,               \
@@ -88,7 +88,7 @@ single_device_get_plane_name (const void *state, unsigned k)
       }                                                                    \
   }                                                                        \
                                                                            \
-  static void                                                              \
+  PAIR_CLONES static void                                                  \
   single_device_to_weights_##SFX (const void *state,                       \
                                   const CondmapParams *params,             \
                                   const T *const *g, size_t n, T *w)       \

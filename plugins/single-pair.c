@@ -33,7 +33,7 @@ single_pair_create (CondmapSettings *settings, GError **error)
 /* The clamp to g_max after adding g_min only catches the last ulp of
  * rounding in s |W|: the ABI promises outputs inside [g_min, g_max]. */
 #define SINGLE_PAIR_DEFINE_FORWARD(T, SFX)                                 \
-  static void                                                              \
+  PAIR_CLONES static void                                                  \
   single_pair_to_conductances_##SFX (const void *state,                    \
                                      const CondmapParams *params,          \
                                      const T *w, size_t n, T *const *g)    \

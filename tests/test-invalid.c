@@ -348,6 +348,48 @@ test_factor_float32_zero (void)
 }
 
 /* dual-pair is n-pair with two factors, to the bit. */
+/* custom-pair looks a small table (<= 8 cells) up with a vector permute
+ * and a larger one with plain loads: the same piecewise-linear curve
+ * sampled at 9 and at 17 points must give the same planes. */
+static void
+test_custom_table_paths_agree (void)
+{
+  g_autoptr (CondmapConverter) small = converter_from_yaml (
+    "converter: custom-pair\nf_lst: [1]\ng_lst:\n"
+    "  - [0, 0, 0, 0, 0, 6.25, 12.5, 18.75, 25]\n"
+    "  - [25, 18.75, 12.5, 6.25, 0, 0, 0, 0, 0]\n");
+  g_autoptr (CondmapConverter) large = converter_from_yaml (
+    "converter: custom-pair\nf_lst: [1]\ng_lst:\n"
+    "  - [0, 0, 0, 0, 0, 0, 0, 0, 0, 3.125, 6.25, 9.375, 12.5, 15.625,"
+    " 18.75, 21.875, 25]\n"
+    "  - [25, 21.875, 18.75, 15.625, 12.5, 9.375, 6.25, 3.125, 0, 0, 0, 0,"
+    " 0, 0, 0, 0, 0]\n");
+  const size_t n = 1001;
+  g_autofree float *w = g_new (float, n);
+  g_autofree float *gs = g_new (float, 2 * n);
+  g_autofree float *gl = g_new (float, 2 * n);
+  void *ps[2] = { gs, gs + n }, *pl[2] = { gl, gl + n };
+  g_autoptr (CondmapParams) params_s = NULL;
+  g_autoptr (CondmapParams) params_l = NULL;
+  g_autoptr (GError) error = NULL;
+  double worst = 0;
+
+  for (size_t i = 0; i < n; i++)
+    w[i] = (float) (-2.0 + 4.0 * (double) i / (n - 1));
+  CU_ASSERT_TRUE (condmap_converter_to_conductances (
+    small, CONDMAP_DTYPE_FLOAT32, w, n, ps, &params_s, &error));
+  CU_ASSERT_TRUE (condmap_converter_to_conductances (
+    large, CONDMAP_DTYPE_FLOAT32, w, n, pl, &params_l, &error));
+  CM_ASSERT_NO_ERROR (error);
+  for (size_t i = 0; i < 2 * n; i++)
+    worst = MAX (worst, fabs ((double) gs[i] - gl[i]));
+  CU_ASSERT_TRUE (worst <= 1e-5 * 25);
+  /* And both are the curve itself: g+ = 12.5 * max(w, 0) for |W| = 2. */
+  CU_ASSERT_DOUBLE_EQUAL (gs[n - 1], 25.0, 1e-5);
+  CU_ASSERT_DOUBLE_EQUAL (gs[750], 12.5 * w[750], 1e-4);
+  CU_ASSERT_DOUBLE_EQUAL (gs[n + 250], -12.5 * w[250], 1e-4);
+}
+
 static void
 test_npair_equals_dual (void)
 {
@@ -430,6 +472,8 @@ main (void)
   CU_add_test (holes, "F that is 0 in float32", test_factor_float32_zero);
   CU_add_test (holes, "n-pair [1,3] == dual-pair [1,3]",
                test_npair_equals_dual);
+  CU_add_test (holes, "custom-pair small and large tables agree",
+               test_custom_table_paths_agree);
   status = cm_test_run ();
   condmap_runtime_unref (runtime);
   return status;
