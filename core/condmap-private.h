@@ -63,6 +63,9 @@ gboolean cm_node_is_null (const CmNode *node);
 gboolean cm_node_to_double (const CmNode *node, double *value);
 /* Parses a plain scalar as true/false (any case).  FALSE if not boolean. */
 gboolean cm_node_to_boolean (const CmNode *node, gboolean *value);
+/* The start of @text for a message, cut after 40 characters (keys and
+ * values may be huge; UTF-8, as libyaml has checked).  Free with g_free(). */
+char *cm_quote_text (const char *text);
 /* A short description of what the node is, for messages: "a list",
  * "a mapping", "the string 'twenty'".  Free with g_free(). */
 char *cm_node_describe (const CmNode *node);

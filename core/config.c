@@ -13,7 +13,6 @@
 #include <string.h>
 #include "condmap-private.h"
 
-#define QUOTE_MAX_CHARS 40
 
 typedef struct {
   char *key;
@@ -30,20 +29,6 @@ struct _CondmapSettings {
 };
 
 /* ---- helpers --------------------------------------------------------- */
-
-/* At most QUOTE_MAX_CHARS characters of @text: keys and values may be
- * huge.  Free with g_free(). */
-static char *
-shorten (const char *text)
-{
-  const char *end = text;
-
-  for (unsigned i = 0; i < QUOTE_MAX_CHARS && *end != '\0'; i++)
-    end = g_utf8_next_char (end);
-  if (*end == '\0')
-    return g_strdup (text);
-  return g_strdup_printf ("%.*s...", (int) (end - text), text);
-}
 
 /* The shortest "%.Ng" that reads back as @v, for messages. */
 static void
@@ -259,7 +244,7 @@ read_finite (CondmapSettings *s, const CmNode *node, const char *key,
   if (!isfinite (v))
     {
       g_autofree char *name = label (key, row, col);
-      g_autofree char *text = shorten (node->value);
+      g_autofree char *text = cm_quote_text (node->value);
       /* Decimals have no i or n: an infinite decimal overflowed. */
       gboolean overflow = strpbrk (node->value, "iInN") == NULL;
 
@@ -571,7 +556,7 @@ unknown_key (CondmapSettings *s, guint i, gboolean only_missing,
              GError **error)
 {
   const CmNode *k = key_node (s, i);
-  g_autofree char *word = shorten (k->value);
+  g_autofree char *word = cm_quote_text (k->value);
   g_autoptr (GPtrArray) cands = g_ptr_array_new ();
   g_autofree char *list = NULL;
   const char *best;

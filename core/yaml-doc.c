@@ -43,10 +43,8 @@ fail_at (GError **error, CondmapError code, const char *origin,
   return FALSE;
 }
 
-/* The start of @text, cut after QUOTE_MAX_CHARS characters (UTF-8: libyaml
- * has checked the encoding).  Free with g_free(). */
-static char *
-quote_text (const char *text)
+char *
+cm_quote_text (const char *text)
 {
   const char *end = text;
 
@@ -153,7 +151,7 @@ builder_attach (Builder *b, CmNode *node, GError **error)
   first = g_hash_table_lookup (top->keys, node->value);
   if (first != NULL)
     {
-      g_autofree char *key = quote_text (node->value);
+      g_autofree char *key = cm_quote_text (node->value);
 
       fail_at (error, CONDMAP_ERROR_CONFIG, b->origin, node->line,
                "duplicate key '%s' (first at line %u); give each key once",
@@ -532,7 +530,7 @@ cm_node_describe (const CmNode *node)
     return g_strdup ("a list");
   if (node->kind == CM_NODE_MAPPING)
     return g_strdup ("a mapping");
-  text = quote_text (node->value);
+  text = cm_quote_text (node->value);
   if (cm_node_to_double (node, &number))
     return g_strdup_printf ("the number %s", text);
   if (cm_node_to_boolean (node, &boolean))

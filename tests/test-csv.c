@@ -8,58 +8,12 @@
 #include <CUnit/CUnit.h>
 #include "test-util.h"
 
-/* CM_ASSERT_ERROR of test-util.h with its parameter renamed (there the
- * parameter "code" also replaces the member in "(error)->code", so the
- * macro does not compile) and printing the message as its comment says.
- * Drop this once test-util.h is fixed. */
-#undef CM_ASSERT_ERROR
-#define CM_ASSERT_ERROR(error, want)                                       \
-  do {                                                                     \
-    CU_ASSERT_PTR_NOT_NULL_FATAL (error);                                  \
-    if (!g_error_matches ((error), CONDMAP_ERROR, (want)))                 \
-      g_printerr ("  expected code %d, got %s:%d: %s\n", (int) (want),     \
-                  g_quark_to_string ((error)->domain), (error)->code,      \
-                  (error)->message);                                       \
-    else                                                                   \
-      g_printerr ("\n    %s", (error)->message);                           \
-    CU_ASSERT_TRUE (g_error_matches ((error), CONDMAP_ERROR, (want)));     \
-    g_clear_error (&(error));                                              \
-  } while (0)
-
-static char *tmpdir;
-
-static int
-suite_init (void)
-{
-  tmpdir = cm_test_mkdtemp ();
-  return 0;
-}
-
-static int
-suite_clean (void)
-{
-  cm_test_rmdir (tmpdir);
-  g_clear_pointer (&tmpdir, g_free);
-  return 0;
-}
-
-/* Writes @text (@len bytes, -1: NUL-terminated) to tmpdir/@name. */
-static char *
-write_text (const char *name, const char *text, gssize len)
-{
-  char *path = g_build_filename (tmpdir, name, NULL);
-
-  if (!g_file_set_contents (path, text, len, NULL))
-    g_error ("cannot write %s", path);
-  return path;
-}
-
 /* Reads @text as float64, which must give @rows x @cols equal to @want. */
 static void
 read_ok (const char *text, size_t rows, size_t cols, const double *want)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = write_text ("ok.csv", text, -1);
+  g_autofree char *path = cm_test_write_file ("ok.csv", text, -1);
   g_autoptr (CondmapArray) a =
     condmap_csv_read (path, CONDMAP_DTYPE_FLOAT64, &error);
   const double *got;
@@ -81,7 +35,7 @@ read_fails (const char *text, gssize len, CondmapError code,
             const char *message)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = write_text ("bad.csv", text, len);
+  g_autofree char *path = cm_test_write_file ("bad.csv", text, len);
   g_autofree char *want = g_strconcat (path, message, NULL);
 
   CU_ASSERT_PTR_NULL (condmap_csv_read (path, CONDMAP_DTYPE_FLOAT32, &error));
@@ -124,7 +78,7 @@ static void
 test_read_non_finite (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = write_text ("nan.csv", "nan,inf,-inf\n", -1);
+  g_autofree char *path = cm_test_write_file ("nan.csv", "nan,inf,-inf\n", -1);
   g_autoptr (CondmapArray) a =
     condmap_csv_read (path, CONDMAP_DTYPE_FLOAT32, &error);
   const float *f;
@@ -140,7 +94,7 @@ static void
 test_read_float32 (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = write_text ("f32.csv", "0.1,-2.5\n1e-40,3\n", -1);
+  g_autofree char *path = cm_test_write_file ("f32.csv", "0.1,-2.5\n1e-40,3\n", -1);
   g_autoptr (CondmapArray) a =
     condmap_csv_read (path, CONDMAP_DTYPE_FLOAT32, &error);
   const float *f;
@@ -190,7 +144,7 @@ static void
 test_fail_no_numbers (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *missing = g_build_filename (tmpdir, "missing.csv", NULL);
+  g_autofree char *missing = g_build_filename (cm_test_tmpdir, "missing.csv", NULL);
 
   read_fails ("", 0, CONDMAP_ERROR_FORMAT,
               ": holds no numbers (the file is empty)");
@@ -201,7 +155,7 @@ test_fail_no_numbers (void)
   CU_ASSERT_PTR_NULL (condmap_csv_read (missing, CONDMAP_DTYPE_FLOAT64,
                                         &error));
   CM_ASSERT_ERROR (error, CONDMAP_ERROR_IO);
-  CU_ASSERT_PTR_NULL (condmap_csv_read (tmpdir, CONDMAP_DTYPE_FLOAT64,
+  CU_ASSERT_PTR_NULL (condmap_csv_read (cm_test_tmpdir, CONDMAP_DTYPE_FLOAT64,
                                         &error));
   CM_ASSERT_ERROR (error, CONDMAP_ERROR_IO);
 }
@@ -224,7 +178,7 @@ static void
 round_trip (const CondmapArray *a, size_t rows, size_t cols)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (tmpdir, "rt.csv", NULL);
+  g_autofree char *path = g_build_filename (cm_test_tmpdir, "rt.csv", NULL);
   CondmapDtype dtype = condmap_array_get_dtype (a);
   g_autoptr (CondmapArray) b = NULL;
 
@@ -299,7 +253,7 @@ test_write_text (void)
                                           (size_t[]) { 2, 2 });
   g_autoptr (CondmapArray) f = new_array (CONDMAP_DTYPE_FLOAT32, 2,
                                           (size_t[]) { 1, 2 });
-  g_autofree char *path = g_build_filename (tmpdir, "t.csv", NULL);
+  g_autofree char *path = g_build_filename (cm_test_tmpdir, "t.csv", NULL);
   g_autofree char *text = NULL;
 
   memcpy (condmap_array_get_data (d), (double[]) { 1, 0.5, -2, 0.1 }, 32);
@@ -343,8 +297,8 @@ test_write_refused (void)
   g_autoptr (CondmapArray) empty = new_array (CONDMAP_DTYPE_FLOAT32, 2,
                                               (size_t[]) { 0, 3 });
   g_autoptr (CondmapArray) ok = new_array (CONDMAP_DTYPE_FLOAT32, 0, NULL);
-  g_autofree char *path = g_build_filename (tmpdir, "no.csv", NULL);
-  g_autofree char *nodir = g_build_filename (tmpdir, "nodir", "x.csv", NULL);
+  g_autofree char *path = g_build_filename (cm_test_tmpdir, "no.csv", NULL);
+  g_autofree char *nodir = g_build_filename (cm_test_tmpdir, "nodir", "x.csv", NULL);
 
   CU_ASSERT_FALSE (condmap_csv_write (path, cube, &error));
   CU_ASSERT_PTR_NOT_NULL (strstr (error->message, "use --format npy"));
@@ -356,7 +310,7 @@ test_write_refused (void)
   CM_ASSERT_ERROR (error, CONDMAP_ERROR_IO);
   /* Nothing left behind, not even a temporary file. */
   {
-    GDir *dir = g_dir_open (tmpdir, 0, NULL);
+    GDir *dir = g_dir_open (cm_test_tmpdir, 0, NULL);
     const char *name;
 
     while ((name = g_dir_read_name (dir)) != NULL)
@@ -372,18 +326,18 @@ main (void)
 
   if (CU_initialize_registry () != CUE_SUCCESS)
     return 99;
-  s = CU_add_suite ("csv read", suite_init, suite_clean);
+  s = CU_add_suite ("csv read", cm_test_tmpdir_init, cm_test_tmpdir_clean);
   CU_add_test (s, "plain matrices", test_read_plain);
   CU_add_test (s, "spaces, comments, CRLF, BOM", test_read_spaces_comments);
   CU_add_test (s, "nan and inf pass through", test_read_non_finite);
   CU_add_test (s, "float32", test_read_float32);
 
-  s = CU_add_suite ("csv read errors", suite_init, suite_clean);
+  s = CU_add_suite ("csv read errors", cm_test_tmpdir_init, cm_test_tmpdir_clean);
   CU_add_test (s, "ragged rows name the line", test_fail_ragged);
   CU_add_test (s, "bad cells name line and column", test_fail_bad_cell);
   CU_add_test (s, "empty, comments only, NUL, missing", test_fail_no_numbers);
 
-  s = CU_add_suite ("csv write", suite_init, suite_clean);
+  s = CU_add_suite ("csv write", cm_test_tmpdir_init, cm_test_tmpdir_clean);
   CU_add_test (s, "round trip bit-exact", test_write_round_trip);
   CU_add_test (s, "rank 1 and 0", test_write_low_rank);
   CU_add_test (s, "exact text", test_write_text);

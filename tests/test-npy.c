@@ -11,52 +11,6 @@
 #include <CUnit/CUnit.h>
 #include "test-util.h"
 
-/* CM_ASSERT_ERROR of test-util.h with its parameter renamed (there the
- * parameter "code" also replaces the member in "(error)->code", so the
- * macro does not compile) and printing the message as its comment says.
- * Drop this once test-util.h is fixed. */
-#undef CM_ASSERT_ERROR
-#define CM_ASSERT_ERROR(error, want)                                       \
-  do {                                                                     \
-    CU_ASSERT_PTR_NOT_NULL_FATAL (error);                                  \
-    if (!g_error_matches ((error), CONDMAP_ERROR, (want)))                 \
-      g_printerr ("  expected code %d, got %s:%d: %s\n", (int) (want),     \
-                  g_quark_to_string ((error)->domain), (error)->code,      \
-                  (error)->message);                                       \
-    else                                                                   \
-      g_printerr ("\n    %s", (error)->message);                           \
-    CU_ASSERT_TRUE (g_error_matches ((error), CONDMAP_ERROR, (want)));     \
-    g_clear_error (&(error));                                              \
-  } while (0)
-
-static char *tmpdir;
-
-static int
-suite_init (void)
-{
-  tmpdir = cm_test_mkdtemp ();
-  return 0;
-}
-
-static int
-suite_clean (void)
-{
-  cm_test_rmdir (tmpdir);
-  g_clear_pointer (&tmpdir, g_free);
-  return 0;
-}
-
-/* Writes @len bytes to a new file in tmpdir.  Free the path with g_free(). */
-static char *
-write_file (const char *name, const void *bytes, size_t len)
-{
-  char *path = g_build_filename (tmpdir, name, NULL);
-
-  if (!g_file_set_contents (path, bytes, len, NULL))
-    g_error ("cannot write %s", path);
-  return path;
-}
-
 /* A .npy file of format @major.0 with header text @dict plus a '\n' (no
  * alignment padding: readers must not need it), then @len data bytes. */
 static char *
@@ -73,7 +27,7 @@ write_npy (const char *name, int major, const char *dict, const void *data,
   g_byte_array_append (b, (const guint8 *) dict, strlen (dict));
   g_byte_array_append (b, (const guint8 *) "\n", 1);
   g_byte_array_append (b, data, len);
-  return write_file (name, b->data, b->len);
+  return cm_test_write_file (name, b->data, b->len);
 }
 
 /* Reads @path, which must succeed, and checks dtype and shape. */
@@ -388,21 +342,21 @@ test_read_trailing_bytes (void)
 static void
 test_fail_io (void)
 {
-  g_autofree char *missing = g_build_filename (tmpdir, "missing.npy", NULL);
+  g_autofree char *missing = g_build_filename (cm_test_tmpdir, "missing.npy", NULL);
 
   read_fails (missing, CONDMAP_ERROR_IO);
-  read_fails (tmpdir, CONDMAP_ERROR_IO);   /* a directory */
+  read_fails (cm_test_tmpdir, CONDMAP_ERROR_IO);   /* a directory */
 }
 
 static void
 test_fail_not_npy (void)
 {
-  g_autofree char *empty = write_file ("empty.npy", "", 0);
-  g_autofree char *csv = write_file ("csv.npy", "1,2,3\n4,5,6\n", 12);
-  g_autofree char *tiny = write_file ("tiny.npy", "\x93NU", 3);
-  g_autofree char *magic = write_file ("magic.npy", "\x93NUMPY", 6);
-  g_autofree char *prefix = write_file ("prefix.npy", "\x93NUMPY\x01\x00\x76", 9);
-  g_autofree char *v2 = write_file ("prefix2.npy", "\x93NUMPY\x02\x00\x76\0", 10);
+  g_autofree char *empty = cm_test_write_file ("empty.npy", "", 0);
+  g_autofree char *csv = cm_test_write_file ("csv.npy", "1,2,3\n4,5,6\n", 12);
+  g_autofree char *tiny = cm_test_write_file ("tiny.npy", "\x93NU", 3);
+  g_autofree char *magic = cm_test_write_file ("magic.npy", "\x93NUMPY", 6);
+  g_autofree char *prefix = cm_test_write_file ("prefix.npy", "\x93NUMPY\x01\x00\x76", 9);
+  g_autofree char *v2 = cm_test_write_file ("prefix2.npy", "\x93NUMPY\x02\x00\x76\0", 10);
 
   read_fails (empty, CONDMAP_ERROR_FORMAT);
   read_fails (csv, CONDMAP_ERROR_FORMAT);
@@ -427,7 +381,7 @@ test_fail_versions (void)
   /* 1.1: the minor byte must be 0 too. */
   g_file_get_contents (p9, &bytes, &len, NULL);
   bytes[6] = 1, bytes[7] = 1;
-  p11 = write_file ("v11.npy", bytes, len);
+  p11 = cm_test_write_file ("v11.npy", bytes, len);
   read_fails (p11, CONDMAP_ERROR_FORMAT);
 }
 
@@ -437,8 +391,8 @@ test_fail_header_beyond_file (void)
 {
   const char bytes[] = "\x93NUMPY\x01\x00\xff\x7f{'descr': '<f4'}\n";
   const char bytes2[] = "\x93NUMPY\x02\x00\xff\xff\xff\xff{}";
-  g_autofree char *p = write_file ("hlen.npy", bytes, sizeof bytes - 1);
-  g_autofree char *p2 = write_file ("hlen2.npy", bytes2, sizeof bytes2 - 1);
+  g_autofree char *p = cm_test_write_file ("hlen.npy", bytes, sizeof bytes - 1);
+  g_autofree char *p2 = cm_test_write_file ("hlen2.npy", bytes2, sizeof bytes2 - 1);
 
   read_fails (p, CONDMAP_ERROR_FORMAT);
   read_fails (p2, CONDMAP_ERROR_FORMAT);
@@ -537,7 +491,7 @@ test_fail_malformed_header (void)
   /* A NUL inside the header. */
   {
     const char bytes[] = "\x93NUMPY\x01\x00\x04\x00{\0}\n";
-    g_autofree char *p = write_file ("nul.npy", bytes, sizeof bytes - 1);
+    g_autofree char *p = cm_test_write_file ("nul.npy", bytes, sizeof bytes - 1);
 
     read_fails (p, CONDMAP_ERROR_FORMAT);
   }
@@ -639,7 +593,7 @@ round_trip (CondmapDtype dtype, unsigned rank, const size_t *shape)
   g_autoptr (GError) error = NULL;
   g_autoptr (CondmapArray) a = make_array (dtype, rank, shape);
   g_autoptr (CondmapArray) b = NULL;
-  g_autofree char *path = g_build_filename (tmpdir, "rt.npy", NULL);
+  g_autofree char *path = g_build_filename (cm_test_tmpdir, "rt.npy", NULL);
   g_autofree char *bytes = NULL;
   gsize len, offset;
 
@@ -659,7 +613,7 @@ round_trip (CondmapDtype dtype, unsigned rank, const size_t *shape)
   CU_ASSERT_EQUAL (bytes[offset - 1], '\n');
   CU_ASSERT_EQUAL (len, offset + condmap_array_get_n (a)
                         * condmap_dtype_size (dtype));
-  CU_ASSERT_EQUAL (count_hidden (tmpdir), 0);
+  CU_ASSERT_EQUAL (count_hidden (cm_test_tmpdir), 0);
 }
 
 static void
@@ -683,7 +637,7 @@ test_write_header_text (void)
     condmap_array_new (CONDMAP_DTYPE_FLOAT32, 2, (size_t[]) { 2, 3 }, &error);
   g_autoptr (CondmapArray) v =
     condmap_array_new (CONDMAP_DTYPE_FLOAT64, 1, (size_t[]) { 5 }, &error);
-  g_autofree char *path = g_build_filename (tmpdir, "h.npy", NULL);
+  g_autofree char *path = g_build_filename (cm_test_tmpdir, "h.npy", NULL);
   g_autofree char *bytes = NULL;
   const char want[] = "{'descr': '<f4', 'fortran_order': False, "
                       "'shape': (2, 3), }";
@@ -707,7 +661,7 @@ test_write_mode (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (CondmapArray) a = make_array (CONDMAP_DTYPE_FLOAT32, 0, NULL);
-  g_autofree char *path = g_build_filename (tmpdir, "mode.npy", NULL);
+  g_autofree char *path = g_build_filename (cm_test_tmpdir, "mode.npy", NULL);
   mode_t mask = umask (022);
   struct stat st;
 
@@ -722,12 +676,12 @@ test_write_no_dir (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (CondmapArray) a = make_array (CONDMAP_DTYPE_FLOAT32, 0, NULL);
-  g_autofree char *path = g_build_filename (tmpdir, "nodir", "x.npy", NULL);
+  g_autofree char *path = g_build_filename (cm_test_tmpdir, "nodir", "x.npy", NULL);
 
   CU_ASSERT_FALSE (condmap_npy_write (path, a, &error));
   CM_ASSERT_ERROR (error, CONDMAP_ERROR_IO);
   CU_ASSERT_FALSE (g_file_test (path, G_FILE_TEST_EXISTS));
-  CU_ASSERT_EQUAL (count_hidden (tmpdir), 0);
+  CU_ASSERT_EQUAL (count_hidden (cm_test_tmpdir), 0);
 }
 
 /* root writes anywhere, so the refusal itself is checked only for others. */
@@ -736,7 +690,7 @@ test_write_read_only_dir (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (CondmapArray) a = make_array (CONDMAP_DTYPE_FLOAT32, 0, NULL);
-  g_autofree char *dir = g_build_filename (tmpdir, "ro", NULL);
+  g_autofree char *dir = g_build_filename (cm_test_tmpdir, "ro", NULL);
   g_autofree char *path = g_build_filename (dir, "x.npy", NULL);
   gboolean ok;
 
@@ -761,7 +715,7 @@ test_write_fails_midway (void)
   g_autoptr (CondmapArray) small = make_array (CONDMAP_DTYPE_FLOAT32, 0, NULL);
   g_autoptr (CondmapArray) big =
     make_array (CONDMAP_DTYPE_FLOAT64, 2, (size_t[]) { 100, 100 });
-  g_autofree char *path = g_build_filename (tmpdir, "keep.npy", NULL);
+  g_autofree char *path = g_build_filename (cm_test_tmpdir, "keep.npy", NULL);
   g_autoptr (CondmapArray) back = NULL;
   struct rlimit old, lim;
   gboolean ok;
@@ -780,7 +734,7 @@ test_write_fails_midway (void)
   back = read_ok (path, CONDMAP_DTYPE_FLOAT32, 0, NULL);
   CU_ASSERT_EQUAL (memcmp (condmap_array_peek_data (back),
                            condmap_array_peek_data (small), 4), 0);
-  CU_ASSERT_EQUAL (count_hidden (tmpdir), 0);
+  CU_ASSERT_EQUAL (count_hidden (cm_test_tmpdir), 0);
 }
 
 /* Runs /usr/bin/python3 -c @script @arg; FALSE if numpy is not there. */
@@ -805,8 +759,8 @@ test_numpy_cross_check (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (CondmapArray) a =
     condmap_array_new (CONDMAP_DTYPE_FLOAT32, 2, (size_t[]) { 2, 3 }, &error);
-  g_autofree char *mine = g_build_filename (tmpdir, "mine.npy", NULL);
-  g_autofree char *theirs = g_build_filename (tmpdir, "theirs.npy", NULL);
+  g_autofree char *mine = g_build_filename (cm_test_tmpdir, "mine.npy", NULL);
+  g_autofree char *theirs = g_build_filename (cm_test_tmpdir, "theirs.npy", NULL);
   g_autofree char *theirs2 = g_strconcat (theirs, "2", NULL);
   g_autofree char *theirs3 = g_strconcat (theirs, "3", NULL);
   g_autoptr (CondmapArray) b = NULL, c = NULL, d = NULL;
@@ -845,7 +799,7 @@ test_numpy_cross_check (void)
 static void
 add_write_suite (void)
 {
-  CU_pSuite s = CU_add_suite ("npy write", suite_init, suite_clean);
+  CU_pSuite s = CU_add_suite ("npy write", cm_test_tmpdir_init, cm_test_tmpdir_clean);
 
   CU_add_test (s, "round trip bit-exact", test_write_round_trip);
   CU_add_test (s, "header text", test_write_header_text);
@@ -869,7 +823,7 @@ main (void)
   CU_add_test (s, "overflow, rank, dtype refused", test_array_refused);
   CU_add_test (s, "allocation failure is an error", test_array_too_big_to_allocate);
 
-  s = CU_add_suite ("npy read", suite_init, suite_clean);
+  s = CU_add_suite ("npy read", cm_test_tmpdir_init, cm_test_tmpdir_clean);
   CU_add_test (s, "little-endian f4 and f8", test_read_le);
   CU_add_test (s, "big-endian f4 and f8", test_read_be);
   CU_add_test (s, "Fortran order 2-D", test_read_fortran_2d);
@@ -882,7 +836,7 @@ main (void)
   CU_add_test (s, "conformance values", test_conformance_values);
   CU_add_test (s, "all conformance files", test_conformance_all);
 
-  s = CU_add_suite ("npy read errors", suite_init, suite_clean);
+  s = CU_add_suite ("npy read errors", cm_test_tmpdir_init, cm_test_tmpdir_clean);
   CU_add_test (s, "missing file, directory", test_fail_io);
   CU_add_test (s, "empty, not .npy, truncated prefix", test_fail_not_npy);
   CU_add_test (s, "unsupported versions", test_fail_versions);

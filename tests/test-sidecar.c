@@ -7,46 +7,26 @@
 #include <CUnit/CUnit.h>
 #include "test-util.h"
 
-/* CM_ASSERT_ERROR of test-util.h, but printing every expected message
- * too, so that the log shows what users of restore would read. */
-#undef CM_ASSERT_ERROR
-#define CM_ASSERT_ERROR(error, want)                                       \
-  do {                                                                     \
-    CU_ASSERT_PTR_NOT_NULL_FATAL (error);                                  \
-    if (!g_error_matches ((error), CONDMAP_ERROR, (want)))                 \
-      g_printerr ("  expected code %d, got %s:%d: %s\n", (int) (want),     \
-                  g_quark_to_string ((error)->domain), (error)->code,      \
-                  (error)->message);                                       \
-    else                                                                   \
-      g_printerr ("\n    %s", (error)->message);                           \
-    CU_ASSERT_TRUE (g_error_matches ((error), CONDMAP_ERROR, (want)));     \
-    g_clear_error (&(error));                                              \
-  } while (0)
-
-static char *tmpdir;
 static CondmapRuntime *rt;
 
 static int
 suite_init (void)
 {
-  tmpdir = cm_test_mkdtemp ();
   rt = cm_test_runtime ();
-  return 0;
+  return cm_test_tmpdir_init ();
 }
 
 static int
 suite_clean (void)
 {
-  cm_test_rmdir (tmpdir);
-  g_clear_pointer (&tmpdir, g_free);
   g_clear_pointer (&rt, condmap_runtime_unref);
-  return 0;
+  return cm_test_tmpdir_clean ();
 }
 
 static char *
 tmp_path (const char *name)
 {
-  return g_build_filename (tmpdir, name, NULL);
+  return g_build_filename (cm_test_tmpdir, name, NULL);
 }
 
 static CondmapConverter *

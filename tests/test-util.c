@@ -1,5 +1,6 @@
 /* test-util.c - shared helpers of the CUnit suites. */
 #include <stdlib.h>
+#include <string.h>
 #include <glib/gstdio.h>
 #include <CUnit/Basic.h>
 #include "test-util.h"
@@ -70,6 +71,35 @@ cm_test_rmdir (const char *path)
     }
   g_dir_close (dir);
   g_rmdir (path);
+}
+
+char *cm_test_tmpdir;
+
+int
+cm_test_tmpdir_init (void)
+{
+  cm_test_tmpdir = cm_test_mkdtemp ();
+  return 0;
+}
+
+int
+cm_test_tmpdir_clean (void)
+{
+  cm_test_rmdir (cm_test_tmpdir);
+  g_clear_pointer (&cm_test_tmpdir, g_free);
+  return 0;
+}
+
+char *
+cm_test_write_file (const char *name, const void *bytes, gssize len)
+{
+  char *path = g_build_filename (cm_test_tmpdir, name, NULL);
+
+  if (len < 0)
+    len = strlen (bytes);
+  if (!g_file_set_contents (path, bytes, len, NULL))
+    g_error ("cannot write %s", path);
+  return path;
 }
 
 int

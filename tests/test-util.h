@@ -25,8 +25,8 @@ char *cm_test_mkdtemp (void);
 /* Removes a directory tree created by the tests. */
 void cm_test_rmdir (const char *path);
 
-/* Asserts that @error is set with code @want, prints its message (so the log
- * shows what users would see) and clears it. */
+/* Asserts that @error is set with code @want, prints its message (so the
+ * log shows what users would see) and clears it. */
 #define CM_ASSERT_ERROR(error, want)                                       \
   do {                                                                     \
     CU_ASSERT_PTR_NOT_NULL_FATAL (error);                                  \
@@ -34,6 +34,8 @@ void cm_test_rmdir (const char *path);
       g_printerr ("  expected code %d, got %s:%d: %s\n", (int) (want),     \
                   g_quark_to_string ((error)->domain), (error)->code,      \
                   (error)->message);                                       \
+    else                                                                   \
+      g_printerr ("\n    %s", (error)->message);                           \
     CU_ASSERT_TRUE (g_error_matches ((error), CONDMAP_ERROR, (want)));     \
     g_clear_error (&(error));                                              \
   } while (0)
@@ -45,6 +47,16 @@ void cm_test_rmdir (const char *path);
       g_printerr ("  unexpected error: %s\n", (error)->message);           \
     CU_ASSERT_PTR_NULL_FATAL (error);                                      \
   } while (0)
+
+/* A temporary directory per suite: pass cm_test_tmpdir_init and
+ * cm_test_tmpdir_clean to CU_add_suite(); cm_test_tmpdir is its path. */
+extern char *cm_test_tmpdir;
+int cm_test_tmpdir_init (void);
+int cm_test_tmpdir_clean (void);
+
+/* Writes @len bytes (-1: NUL-terminated text) to a new file @name in
+ * cm_test_tmpdir and returns its path.  Free with g_free(). */
+char *cm_test_write_file (const char *name, const void *bytes, gssize len);
 
 /* Runs every registered suite with CUnit's basic interface (verbose) and
  * returns the exit status for automake: 0 if all passed, 1 otherwise. */
