@@ -17,15 +17,30 @@ append_output (void *data, unsigned char *buffer, size_t size)
   return 1;
 }
 
+/* Whether @text written plain would read back as something other than a
+ * string: null, a boolean or a number (the loader's rules). */
+static gboolean
+reads_as_non_string (const char *text)
+{
+  CmNode probe = { CM_NODE_SCALAR, 1, 1, (char *) text, TRUE, NULL };
+  double number;
+  gboolean boolean;
+
+  return cm_node_is_null (&probe) || cm_node_to_double (&probe, &number)
+         || cm_node_to_boolean (&probe, &boolean);
+}
+
 /* Numbers are plain scalars so that they read back as numbers; strings
- * let libyaml choose, so that it quotes whatever needs quoting. */
+ * let libyaml choose, so that it quotes whatever needs quoting, and are
+ * quoted if they would read back as null, a boolean or a number. */
 static gboolean
 emit_scalar (yaml_emitter_t *e, const char *text, gboolean number)
 {
   yaml_event_t ev;
 
   yaml_scalar_event_initialize (&ev, NULL, NULL, (yaml_char_t *) text,
-                                (int) strlen (text), 1, !number,
+                                (int) strlen (text),
+                                number || !reads_as_non_string (text), !number,
                                 number ? YAML_PLAIN_SCALAR_STYLE
                                        : YAML_ANY_SCALAR_STYLE);
   return yaml_emitter_emit (e, &ev);
@@ -115,9 +130,13 @@ emit_node (yaml_emitter_t *e, const CmNode *node)
     {
       yaml_event_t ev;
 
-      yaml_scalar_event_initialize (&ev, NULL, NULL, (yaml_char_t *) node->value,
-                                    (int) strlen (node->value), node->plain,
-                                    !node->plain,
+      /* libyaml cannot write an empty plain scalar (a null) in a flow
+       * collection; and a plain scalar it must quote (one holding ", " or
+       * ": ") is quoted without a '!' tag, which the reader refuses. */
+      const char *text = cm_node_is_null (node) ? "null" : node->value;
+
+      yaml_scalar_event_initialize (&ev, NULL, NULL, (yaml_char_t *) text,
+                                    (int) strlen (text), node->plain, 1,
                                     node->plain ? YAML_PLAIN_SCALAR_STYLE
                                                 : YAML_SINGLE_QUOTED_SCALAR_STYLE);
       return yaml_emitter_emit (e, &ev);

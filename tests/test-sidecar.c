@@ -465,6 +465,35 @@ test_refused_converter (void)
     }
 }
 
+/* Found by fuzzing (tests/fuzz/regressions/sidecar/): a sidecar that was
+ * read must be written so that it reads back the same.  A converter named
+ * like a YAML null, and a null setting in the config, once came back as a
+ * null converter and as a '!'-tagged scalar, both refused. */
+static void
+test_rewrite_reads_back (void)
+{
+  const char *text =
+    "format: condmap-params/1\n"
+    "converter: 'null'\n"
+    "config: {g_min: , g_max: 25}\n"
+    "shape: [2]\n"
+    "dtype: float32\n"
+    "params: {scale_ratio: 2}\n"
+    "planes: [g_plus_0.npy, g_minus_0.npy]\n";
+  g_autofree char *in = cm_test_write_file ("in.yaml", text, -1);
+  g_autofree char *out = g_build_filename (cm_test_tmpdir, "out.yaml", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CondmapSidecar) first = condmap_sidecar_read (in, &error);
+  g_autoptr (CondmapSidecar) again = NULL;
+
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_TRUE_FATAL (condmap_sidecar_write (first, out, &error));
+  again = condmap_sidecar_read (out, &error);
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_STRING_EQUAL (condmap_sidecar_get_converter (again), "null");
+  CU_ASSERT_EQUAL (condmap_sidecar_get_shape (again)[0], 2);
+}
+
 int
 main (void)
 {
@@ -486,5 +515,7 @@ main (void)
   CU_add_test (suite, "unknown keys and structure", test_refused_structure);
   CU_add_test (suite, "files that cannot be read or written", test_refused_io);
   CU_add_test (suite, "converter not recreated", test_refused_converter);
+  CU_add_test (suite, "a sidecar read is written to read back",
+               test_rewrite_reads_back);
   return cm_test_run ();
 }
