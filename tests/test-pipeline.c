@@ -162,8 +162,20 @@ run_threads (const char *yaml, CondmapDtype dtype)
 static void
 test_threads_bit_identical (void)
 {
-  run_threads ("converter: single-pair", CONDMAP_DTYPE_FLOAT32);
-  run_threads ("converter: single-pair", CONDMAP_DTYPE_FLOAT64);
+  static const char *const configs[] = {
+    "converter: single-pair",
+    "converter: dual-pair\nf_lst: [1, 3]",
+    "converter: n-pair\nf_lst: [1, 2, 4]",
+    "converter: custom-pair\nf_lst: [1]\ng_lst:\n"
+    "  - [0, 0, 0, 12.5, 25]\n  - [25, 12.5, 0, 0, 0]",
+    "converter: single-device",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
+    {
+      run_threads (configs[i], CONDMAP_DTYPE_FLOAT32);
+      run_threads (configs[i], CONDMAP_DTYPE_FLOAT64);
+    }
 }
 
 static void
@@ -209,7 +221,8 @@ main (void)
   CU_add_test (s, "unknown dtype refused", test_bad_dtype_refused);
   CU_add_test (s, "params checked on restore", test_params_checked_on_restore);
   CU_add_test (s, "NaN conductance named", test_nan_conductance_named);
-  CU_add_test (s, "bit-identical for 1, 2, 7 threads", test_threads_bit_identical);
+  CU_add_test (s, "bit-identical for 1, 2, 7 threads, every converter",
+               test_threads_bit_identical);
   CU_add_test (s, "invertibility check", test_invertible);
   CU_add_test (s, "resolved config and plane names", test_resolved_config);
   status = cm_test_run ();
