@@ -26,9 +26,10 @@ G_BEGIN_DECLS
 /* Kernels are plain loops; on x86-64 CPUs with AVX2 the loader picks a
  * clone compiled for it (twice the vector width), elsewhere the baseline
  * one.  AVX2 without FMA: every clone rounds alike, so results do not
- * depend on the CPU. */
+ * depend on the CPU.  Not under ThreadSanitizer, whose runtime is not
+ * ready when the ifunc resolvers run. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) \
-    && defined(__ELF__)
+    && defined(__ELF__) && !defined(__SANITIZE_THREAD__)
 #  define PAIR_CLONES __attribute__ ((target_clones ("avx2", "default")))
 #else
 #  define PAIR_CLONES
