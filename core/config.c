@@ -11,22 +11,9 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
-#include "condmap-private.h"
+#include "settings-private.h"
 
 
-typedef struct {
-  char *key;
-  gboolean found;        /* present with a non-null value */
-} Asked;
-
-struct _CondmapSettings {
-  const CmNode *mapping; /* borrowed; NULL: no keys */
-  char *origin;
-  gboolean *consumed;    /* one flag per key of @mapping */
-  guint n_keys;
-  GArray *asked;         /* Asked, in the order first asked */
-  GPtrArray *resolved;   /* CmResolved*, in the order read */
-};
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -92,11 +79,6 @@ find_key (const CondmapSettings *s, const char *key)
   return -1;
 }
 
-static const CmNode *
-key_node (const CondmapSettings *s, guint i)
-{
-  return s->mapping->children->pdata[2 * i];
-}
 
 static void
 asked_clear (gpointer data)
@@ -542,66 +524,5 @@ condmap_settings_set_error (CondmapSettings *settings, GError **error,
                  settings->origin, key, text);
   else
     g_set_error (error, CONDMAP_ERROR, code, "%s:%u: '%s': %s",
-                 settings->origin, key_node (settings, i)->line, key, text);
-}
-
-/* ---- unknown keys ------------------------------------------------------ */
-
-/* Sets the UNKNOWN_KEY error for key @i with a did-you-mean among the
- * keys asked for.  With @only_missing it considers only those not found,
- * and sets nothing (returning FALSE) if none is close; otherwise it lists
- * the keys the converter accepts. */
-static gboolean
-unknown_key (CondmapSettings *s, guint i, gboolean only_missing,
-             GError **error)
-{
-  const CmNode *k = key_node (s, i);
-  g_autofree char *word = cm_quote_text (k->value);
-  g_autoptr (GPtrArray) cands = g_ptr_array_new ();
-  g_autofree char *list = NULL;
-  const char *best;
-
-  for (guint j = 0; j < s->asked->len; j++)
-    {
-      const Asked *a = &g_array_index (s->asked, Asked, j);
-
-      if (!only_missing || !a->found)
-        g_ptr_array_add (cands, a->key);
-    }
-  best = cm_suggest (k->value, (const char *const *) cands->pdata, cands->len);
-  if (best != NULL)
-    g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_UNKNOWN_KEY,
-                 "unknown key '%s' in %s:%u - did you mean '%s'?", word,
-                 s->origin, k->line, best);
-  if (best != NULL || only_missing)
-    return best != NULL;
-  g_ptr_array_add (cands, NULL);
-  list = g_strjoinv (", ", (char **) cands->pdata);
-  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_UNKNOWN_KEY,
-               "unknown key '%s' in %s:%u - this converter %s%s", word,
-               s->origin, k->line,
-               *list ? "accepts: " : "takes no settings", list);
-  return TRUE;
-}
-
-gboolean
-cm_settings_check_consumed (CondmapSettings *settings, GError **error)
-{
-  for (guint i = 0; i < settings->n_keys; i++)
-    if (!settings->consumed[i])
-      {
-        unknown_key (settings, i, FALSE, error);
-        return FALSE;
-      }
-  return TRUE;
-}
-
-gboolean
-cm_settings_explain_typo (CondmapSettings *settings, GError **error)
-{
-  for (guint i = 0; i < settings->n_keys; i++)
-    if (!settings->consumed[i]
-        && unknown_key (settings, i, TRUE, error))
-      return TRUE;
-  return FALSE;
+                 settings->origin, cm_settings_key_node (settings, i)->line, key, text);
 }
