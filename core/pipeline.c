@@ -219,68 +219,86 @@ worker_planes (Job *job, unsigned worker)
   return job->scratch + (size_t) worker * job->conv->n_planes;
 }
 
+/* One chunk of a direction: run the kernel on elements [at, at + len),
+ * whose planes start at g[k], and check what it wrote. */
+typedef void (*ChunkFunc) (Job *job, size_t at, size_t len, void **g,
+                           WorkerResult *r);
+
 static void
-forward_work (gpointer data, size_t begin, size_t end, unsigned worker)
+forward_chunk (Job *job, size_t at, size_t len, void **g, WorkerResult *r)
 {
-  Job *job = data;
   const CondmapPluginDesc *d = job->conv->plugin->desc;
-  unsigned K = job->conv->n_planes;
+  const char *w = (const char *) job->weights
+                  + at * condmap_dtype_size (job->dtype);
+
+  if (job->dtype == CONDMAP_DTYPE_FLOAT32)
+    d->to_conductances_f32 (job->conv->state, job->params,
+                            (const float *) w, len, (float *const *) g);
+  else
+    d->to_conductances_f64 (job->conv->state, job->params,
+                            (const double *) w, len, (double *const *) g);
+  for (unsigned k = 0; job->check && k < job->conv->n_planes && !r->bad; k++)
+    {
+      size_t i = find_outside (job->dtype, g[k], len, job->lo, job->hi);
+      if (i < len)
+        r->bad = TRUE, r->bad_index = at + i, r->bad_plane = k;
+    }
+}
+
+static void
+inverse_chunk (Job *job, size_t at, size_t len, void **g, WorkerResult *r)
+{
+  const CondmapPluginDesc *d = job->conv->plugin->desc;
+  char *w = (char *) job->weights_out + at * condmap_dtype_size (job->dtype);
+  size_t i;
+
+  if (job->dtype == CONDMAP_DTYPE_FLOAT32)
+    d->to_weights_f32 (job->conv->state, job->params,
+                       (const float *const *) g, len, (float *) w);
+  else
+    d->to_weights_f64 (job->conv->state, job->params,
+                       (const double *const *) g, len, (double *) w);
+  /* A non-finite conductance always makes its weight non-finite, so
+   * checking the output finds bad input too, at a fraction of the cost. */
+  i = find_non_finite (job->dtype, w, len);
+  if (i < len)
+    r->bad = TRUE, r->bad_index = at + i;
+}
+
+/* Walks a worker's range chunk by chunk, with the plane pointers offset to
+ * each chunk, until the end or the first bad element. */
+static void
+each_chunk (Job *job, size_t begin, size_t end, unsigned worker,
+            void *const *planes, ChunkFunc func)
+{
   size_t es = condmap_dtype_size (job->dtype);
   void **g = worker_planes (job, worker);
   WorkerResult *r = &job->results[worker];
 
   for (size_t at = begin; at < end && !r->bad; at += job->chunk)
     {
-      size_t len = MIN (job->chunk, end - at);
-      const char *w = (const char *) job->weights + at * es;
-
-      for (unsigned k = 0; k < K; k++)
-        g[k] = (char *) job->planes_out[k] + at * es;
-      if (job->dtype == CONDMAP_DTYPE_FLOAT32)
-        d->to_conductances_f32 (job->conv->state, job->params,
-                                (const float *) w, len, (float *const *) g);
-      else
-        d->to_conductances_f64 (job->conv->state, job->params,
-                                (const double *) w, len, (double *const *) g);
-      for (unsigned k = 0; job->check && k < K && !r->bad; k++)
-        {
-          size_t i = find_outside (job->dtype, g[k], len, job->lo, job->hi);
-          if (i < len)
-            r->bad = TRUE, r->bad_index = at + i, r->bad_plane = k;
-        }
+      for (unsigned k = 0; k < job->conv->n_planes; k++)
+        g[k] = (char *) planes[k] + at * es;
+      func (job, at, MIN (job->chunk, end - at), g, r);
     }
+}
+
+static void
+forward_work (gpointer data, size_t begin, size_t end, unsigned worker)
+{
+  Job *job = data;
+
+  each_chunk (job, begin, end, worker, job->planes_out, forward_chunk);
 }
 
 static void
 inverse_work (gpointer data, size_t begin, size_t end, unsigned worker)
 {
   Job *job = data;
-  const CondmapPluginDesc *d = job->conv->plugin->desc;
-  unsigned K = job->conv->n_planes;
-  size_t es = condmap_dtype_size (job->dtype);
-  void **g = worker_planes (job, worker);
-  WorkerResult *r = &job->results[worker];
 
-  for (size_t at = begin; at < end && !r->bad; at += job->chunk)
-    {
-      size_t len = MIN (job->chunk, end - at);
-      char *w = (char *) job->weights_out + at * es;
-      size_t i;
-
-      for (unsigned k = 0; k < K; k++)
-        g[k] = (char *) job->planes_in[k] + at * es;
-      if (job->dtype == CONDMAP_DTYPE_FLOAT32)
-        d->to_weights_f32 (job->conv->state, job->params,
-                           (const float *const *) g, len, (float *) w);
-      else
-        d->to_weights_f64 (job->conv->state, job->params,
-                           (const double *const *) g, len, (double *) w);
-      /* A non-finite conductance always makes its weight non-finite, so
-       * checking the output finds bad input too, at a fraction of the cost. */
-      i = find_non_finite (job->dtype, w, len);
-      if (i < len)
-        r->bad = TRUE, r->bad_index = at + i;
-    }
+  /* The kernel only reads the planes; the cast is to share the walk. */
+  each_chunk (job, begin, end, worker, (void *const *) job->planes_in,
+              inverse_chunk);
 }
 
 static Job *
