@@ -94,14 +94,16 @@ single_device_get_plane_name (const void *state, unsigned k)
                                   const T *const *g, size_t n, T *w)       \
   {                                                                        \
     const SingleDeviceState *st = state;                                   \
-    const T s = (T) condmap_params_get (params, "scale_ratio");            \
+    /* A multiply by 1/s, not a divide: the back pass must keep up with   \
+     * a plain copy of the plane. */                                       \
+    const T inv_s = 1 / (T) condmap_params_get (params, "scale_ratio");    \
     const T w_min = (T) condmap_params_get (params, "w_min");              \
     const T lo = st->g_min_##SFX;                                          \
     const T *restrict gi = g[0];                                           \
     T *restrict out = w;                                                   \
                                                                            \
     for (size_t i = 0; i < n; i++)                                         \
-      out[i] = w_min + (gi[i] - lo) / s;                                   \
+      out[i] = w_min + (gi[i] - lo) * inv_s;                               \
   }
 
 SINGLE_DEVICE_DEFINE (float, f32)
