@@ -144,7 +144,7 @@ custom_lookup_plane_f32 (const float *v, const float *d, size_t m,
  * and keeps the integer conversion defined), so truncation is floor and
  * frac = t - j lies in [0, 1]. */
 #define CUSTOM_DEFINE_FORWARD(T, SFX)                                      \
-  static void                                                              \
+  PAIR_CLONES static void                                                  \
   custom_forward_##SFX (const CustomState *st, T s,                        \
                         const T *w, size_t n, T *const *g)                 \
   {                                                                        \
