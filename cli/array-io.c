@@ -95,14 +95,3 @@ cli_array_write (const char *path, CliFormat format,
     return condmap_csv_write (path, array, error);
   return condmap_npy_write (path, array, error);
 }
-
-char *
-cli_shape_to_string (unsigned rank, const size_t *shape)
-{
-  GString *s = g_string_new ("(");
-
-  for (unsigned i = 0; i < rank; i++)
-    g_string_append_printf (s, i ? ", %zu" : "%zu", shape[i]);
-  g_string_append (s, rank == 1 ? ",)" : ")");
-  return g_string_free (s, FALSE);
-}

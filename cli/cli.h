@@ -77,9 +77,6 @@ CondmapArray *cli_array_read (const char *path, CondmapDtype csv_dtype,
 /* Writes @array in @format, atomically. */
 gboolean cli_array_write (const char *path, CliFormat format,
                           const CondmapArray *array, GError **error);
-/* "(256, 784)", "(5,)" or "()", as NumPy prints shapes.  Free with
- * g_free(). */
-char *cli_shape_to_string (unsigned rank, const size_t *shape);
 
 /* ---- planes.c: whole-array conversions ---------------------------------- */
 

@@ -61,7 +61,7 @@ print_round_trip (const char *path, const CondmapArray *w,
                   const RoundTrip *rt)
 {
   g_autofree char *shape =
-    cli_shape_to_string (condmap_array_get_rank (w),
+    condmap_shape_to_string (condmap_array_get_rank (w),
                          condmap_array_get_shape (w));
 
   printf ("  weights:   %s: shape %s, %s, max |w| %.6g\n", path, shape,

@@ -68,7 +68,7 @@ print_summary (const char *outdir, const CondmapConverter *conv,
 {
   g_autofree char *list = g_strjoinv (", ", files);
   g_autofree char *shape =
-    cli_shape_to_string (condmap_array_get_rank (weights),
+    condmap_shape_to_string (condmap_array_get_rank (weights),
                          condmap_array_get_shape (weights));
 
   printf ("%s: %u plane%s (%s) and params.yaml\n", outdir,

@@ -57,10 +57,10 @@ read_plane (const char *dir, const char *name, const CondmapSidecar *sc,
   if (!shape_matches (plane, format, sc))
     {
       g_autofree char *got =
-        cli_shape_to_string (condmap_array_get_rank (plane),
+        condmap_shape_to_string (condmap_array_get_rank (plane),
                              condmap_array_get_shape (plane));
       g_autofree char *want =
-        cli_shape_to_string (condmap_sidecar_get_rank (sc),
+        condmap_shape_to_string (condmap_sidecar_get_rank (sc),
                              condmap_sidecar_get_shape (sc));
 
       g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
@@ -124,7 +124,7 @@ run (const Options *o, const char *dir)
   if (!o->common.quiet)
     {
       g_autofree char *shape =
-        cli_shape_to_string (condmap_array_get_rank (weights),
+        condmap_shape_to_string (condmap_array_get_rank (weights),
                              condmap_array_get_shape (weights));
 
       printf ("%s: weights of shape %s, %s, from %u planes (%s)\n", out_path,

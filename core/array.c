@@ -10,9 +10,8 @@ struct _CondmapArray {
   void *data;        /* n elements; never NULL, even when n == 0 */
 };
 
-/* "(4096, 4096)" as NumPy prints a shape, for messages. */
-static char *
-format_shape (unsigned rank, const size_t *shape)
+char *
+condmap_shape_to_string (unsigned rank, const size_t *shape)
 {
   GString *s = g_string_new ("(");
 
@@ -45,7 +44,7 @@ cm_shape_product (unsigned rank, const size_t *shape, size_t elem_size,
 
 overflow:
   {
-    g_autofree char *text = format_shape (rank, shape);
+    g_autofree char *text = condmap_shape_to_string (rank, shape);
 
     g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
                  "shape %s is too large: its size in bytes overflows "
@@ -91,7 +90,7 @@ condmap_array_new (CondmapDtype dtype, unsigned rank, const size_t *shape,
   array->data = g_try_malloc0 (n > 0 ? n * esize : 1);
   if (array->data == NULL)
     {
-      g_autofree char *text = format_shape (rank, shape);
+      g_autofree char *text = condmap_shape_to_string (rank, shape);
 
       g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
                    "cannot allocate %zu bytes for a %s array of shape %s",

@@ -243,6 +243,9 @@ size_t condmap_array_get_n (const CondmapArray *array);
 /** The elements, C order.  Owned by @array. */
 void *condmap_array_get_data (CondmapArray *array);
 const void *condmap_array_peek_data (const CondmapArray *array);
+/** A shape as NumPy writes it: "(4096, 4096)", "(5,)", "()".  Free with
+ *  g_free(). */
+char *condmap_shape_to_string (unsigned rank, const size_t *shape);
 /** Whether both arrays have the same dtype and shape. */
 gboolean condmap_array_same_layout (const CondmapArray *a, const CondmapArray *b);
 

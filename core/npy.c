@@ -248,11 +248,10 @@ build_header (const CondmapArray *array)
   GString *dict = g_string_new (NULL), *out = g_string_new (NULL);
   size_t prefix = NPY_MAGIC_LEN + 2 + 2, hlen;
 
+  g_autofree char *shape_text = condmap_shape_to_string (rank, shape);
+
   g_string_printf (dict, "{'descr': '<f%zu', 'fortran_order': False, "
-                   "'shape': (", esize);
-  for (unsigned i = 0; i < rank; i++)
-    g_string_append_printf (dict, i ? ", %zu" : "%zu", shape[i]);
-  g_string_append (dict, rank == 1 ? ",), }" : "), }");
+                   "'shape': %s, }", esize, shape_text);
   hlen = dict->len + 1;
   hlen += NPY_ALIGN - (prefix + hlen) % NPY_ALIGN;
   if (hlen > G_MAXUINT16)
