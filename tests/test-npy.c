@@ -796,6 +796,20 @@ test_numpy_cross_check (void)
   CU_ASSERT_EQUAL (*(const double *) condmap_array_peek_data (d), 2.5);
 }
 
+/* Shapes print as NumPy prints them, in messages and .npy headers. */
+static void
+test_shape_to_string (void)
+{
+  const size_t shape[] = { 4096, 5, 3 };
+  g_autofree char *r0 = condmap_shape_to_string (0, shape);
+  g_autofree char *r1 = condmap_shape_to_string (1, shape + 1);
+  g_autofree char *r3 = condmap_shape_to_string (3, shape);
+
+  CU_ASSERT_STRING_EQUAL (r0, "()");
+  CU_ASSERT_STRING_EQUAL (r1, "(5,)");
+  CU_ASSERT_STRING_EQUAL (r3, "(4096, 5, 3)");
+}
+
 static void
 add_write_suite (void)
 {
@@ -809,20 +823,6 @@ add_write_suite (void)
   CU_add_test (s, "read-only directory", test_write_read_only_dir);
   CU_add_test (s, "failed write keeps the old file", test_write_fails_midway);
   CU_add_test (s, "numpy reads it and we read numpy", test_numpy_cross_check);
-}
-
-/* Shapes print as NumPy prints them, in messages and .npy headers. */
-static void
-test_shape_to_string (void)
-{
-  const size_t shape[] = { 4096, 5, 3 };
-  g_autofree char *r0 = condmap_shape_to_string (0, shape);
-  g_autofree char *r1 = condmap_shape_to_string (1, shape + 1);
-  g_autofree char *r3 = condmap_shape_to_string (3, shape);
-
-  CU_ASSERT_STRING_EQUAL (r0, "()");
-  CU_ASSERT_STRING_EQUAL (r1, "(5,)");
-  CU_ASSERT_STRING_EQUAL (r3, "(4096, 5, 3)");
 }
 
 int
