@@ -237,6 +237,19 @@ test_yaml_files (void)
 
 /* ---- scalars ------------------------------------------------------------- */
 
+/* @error is a CONDMAP_ERROR_CONFIG with exactly @message; clears it. */
+static void
+assert_config_message (GError **error, const char *message)
+{
+  CU_ASSERT_PTR_NOT_NULL_FATAL (*error);
+  if (strcmp ((*error)->message, message) != 0)
+    g_printerr ("\n  got  %s\n  want %s\n", (*error)->message, message);
+  CU_ASSERT_STRING_EQUAL ((*error)->message, message);
+  CU_ASSERT_TRUE (g_error_matches (*error, CONDMAP_ERROR,
+                                   CONDMAP_ERROR_CONFIG));
+  g_clear_error (error);
+}
+
 static gboolean
 plain_to_double (const char *text, double *value)
 {
@@ -438,13 +451,7 @@ check_double_message (const char *yaml, const char *message)
 
   CU_ASSERT_FALSE (condmap_settings_get_double (c.settings, "g_max", NULL,
                                                 &v, &error));
-  CU_ASSERT_PTR_NOT_NULL_FATAL (error);
-  if (strcmp (error->message, message) != 0)
-    g_printerr ("\n  got  %s\n  want %s\n", error->message, message);
-  CU_ASSERT_STRING_EQUAL (error->message, message);
-  CU_ASSERT_TRUE (g_error_matches (error, CONDMAP_ERROR,
-                                   CONDMAP_ERROR_CONFIG));
-  g_clear_error (&error);
+  assert_config_message (&error, message);
   config_free (&c);
 }
 
@@ -601,13 +608,7 @@ check_bounds_message (const char *yaml, double def_min, const char *message)
 
   CU_ASSERT_FALSE (condmap_settings_get_bounds (c.settings, def_min, 25, &lo,
                                                 &hi, &error));
-  CU_ASSERT_PTR_NOT_NULL_FATAL (error);
-  if (strcmp (error->message, message) != 0)
-    g_printerr ("\n  got  %s\n  want %s\n", error->message, message);
-  CU_ASSERT_STRING_EQUAL (error->message, message);
-  CU_ASSERT_TRUE (g_error_matches (error, CONDMAP_ERROR,
-                                   CONDMAP_ERROR_CONFIG));
-  g_clear_error (&error);
+  assert_config_message (&error, message);
   config_free (&c);
 }
 
