@@ -123,6 +123,23 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliOutdir, cli_outdir_free)
  * FALSE (errno set) if something could not be removed. */
 gboolean cli_remove_tree (const char *path);
 
+/* ---- interrupt.c: a signal leaves no temporary output behind ---------- */
+
+/* Blocks SIGINT, SIGTERM and SIGHUP and starts the thread that handles
+ * them: it removes what is guarded, then lets the signal kill the process.
+ * Call first in main(), before any other thread exists. */
+void cli_interrupt_init (void);
+/* A directory tree, or the temporaries of an atomic write to a file (the
+ * file itself is kept), that a signal removes.  Copied. */
+void cli_interrupt_guard_dir (const char *path);
+void cli_interrupt_guard_file (const char *path);
+/* Forgets what is guarded. */
+void cli_interrupt_unguard (void);
+/* A critical section, such as the rename that publishes an output: a
+ * signal arriving meanwhile is handled after cli_interrupt_release(). */
+void cli_interrupt_hold (void);
+void cli_interrupt_release (void);
+
 /* ---- the subcommands: each gets argv with argv[0] = its name ----------- */
 
 int cli_cmd_list (int argc, char **argv);

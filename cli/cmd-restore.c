@@ -104,6 +104,7 @@ run (const Options *o, const char *dir)
   g_autoptr (GPtrArray) planes = NULL;
   g_autoptr (CondmapArray) weights = NULL;
   GError *error = NULL;
+  gboolean ok;
 
   if ((sc = condmap_sidecar_read (sidecar_path, &error)) == NULL)
     return cli_fail (error);
@@ -118,8 +119,14 @@ run (const Options *o, const char *dir)
                                    condmap_sidecar_get_dtype (sc),
                                    condmap_sidecar_get_rank (sc),
                                    condmap_sidecar_get_shape (sc), &error);
-  if (weights == NULL || !cli_array_write (out_path, out_format, weights,
-                                           &error))
+  if (weights == NULL)
+    return cli_fail (error);
+  /* Written beside out_path and renamed: an interrupted restore leaves
+   * the old weights file, if any, and no temporary. */
+  cli_interrupt_guard_file (out_path);
+  ok = cli_array_write (out_path, out_format, weights, &error);
+  cli_interrupt_unguard ();
+  if (!ok)
     return cli_fail (error);
   if (!o->common.quiet)
     {

@@ -47,6 +47,7 @@ main (int argc, char **argv)
   /* Messages may be translated; numbers are parsed and printed with
    * g_ascii_* and so never depend on the locale. */
   setlocale (LC_ALL, "");
+  cli_interrupt_init ();
   if (argc < 2)
     {
       usage (stderr);

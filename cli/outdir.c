@@ -108,6 +108,7 @@ cli_outdir_create (CliOutdir *outdir, GError **error)
       return NULL;
     }
   outdir->tmp = tmpl;
+  cli_interrupt_guard_dir (outdir->tmp);
   return outdir->tmp;
 }
 
@@ -170,12 +171,11 @@ replace (CliOutdir *outdir, GError **error)
   return TRUE;
 }
 
-gboolean
-cli_outdir_commit (CliOutdir *outdir, GError **error)
+static gboolean
+commit (CliOutdir *outdir, GError **error)
 {
   struct stat st;
 
-  g_return_val_if_fail (outdir->tmp != NULL, FALSE);
   if (outdir->force && lstat (outdir->path, &st) == 0)
     return replace (outdir, error);
   if (rename_noreplace (outdir->tmp, outdir->path) != 0)
@@ -191,13 +191,32 @@ cli_outdir_commit (CliOutdir *outdir, GError **error)
   return TRUE;
 }
 
+/* Under cli_interrupt_hold(): Ctrl-C during the renames waits for them,
+ * and finds the directory published and nothing left to remove. */
+gboolean
+cli_outdir_commit (CliOutdir *outdir, GError **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (outdir->tmp != NULL, FALSE);
+  cli_interrupt_hold ();
+  ok = commit (outdir, error);
+  if (ok)
+    cli_interrupt_unguard ();
+  cli_interrupt_release ();
+  return ok;
+}
+
 void
 cli_outdir_free (CliOutdir *outdir)
 {
   if (outdir == NULL)
     return;
   if (outdir->tmp != NULL)
-    cli_remove_tree (outdir->tmp);
+    {
+      cli_remove_tree (outdir->tmp);
+      cli_interrupt_unguard ();
+    }
   g_free (outdir->tmp);
   g_free (outdir->path);
   g_free (outdir);
