@@ -209,11 +209,24 @@ gboolean condmap_converter_to_weights (const CondmapConverter *conv,
                                        void *weights,
                                        GError **error);
 
+/** The round-trip limit of condmap_converter_check_invertible(): the
+ *  largest error, relative to max |w|, of an exact scheme. */
+#define CONDMAP_ROUND_TRIP_TOLERANCE 1e-4
+
 /** Runs the round trip on a probe of weights spread over [-1, 1] (every
  *  grid point and midpoint a plugin cares about included) and reports the
- *  largest error relative to max |w| in *max_error.  Returns FALSE with
- *  CONDMAP_ERROR_NOT_INVERTIBLE if it exceeds 1e-4. */
+ *  largest error relative to max |w| in *max_error (may be NULL), also
+ *  when it fails.  Returns FALSE with CONDMAP_ERROR_NOT_INVERTIBLE if it
+ *  exceeds CONDMAP_ROUND_TRIP_TOLERANCE. */
 gboolean condmap_converter_check_invertible (const CondmapConverter *conv,
+                                             double *max_error,
+                                             GError **error);
+
+/** The same with a limit of your own: @tolerance (finite, >= 0) for a
+ *  scheme that is lossy by design, such as one that snaps conductances to
+ *  a few device levels. */
+gboolean condmap_converter_check_round_trip (const CondmapConverter *conv,
+                                             double tolerance,
                                              double *max_error,
                                              GError **error);
 

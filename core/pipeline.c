@@ -12,7 +12,6 @@
 #define CHUNK_BYTES 24576
 /* Probe size of the generic invertibility check. */
 #define PROBE_N 2001
-#define INVERTIBLE_TOL 1e-4
 /* More threads than this are not used. */
 #define MAX_WORKERS 256
 
@@ -458,6 +457,16 @@ gboolean
 condmap_converter_check_invertible (const CondmapConverter *conv,
                                     double *max_error, GError **error)
 {
+  return condmap_converter_check_round_trip (conv,
+                                             CONDMAP_ROUND_TRIP_TOLERANCE,
+                                             max_error, error);
+}
+
+gboolean
+condmap_converter_check_round_trip (const CondmapConverter *conv,
+                                    double tolerance, double *max_error,
+                                    GError **error)
+{
   unsigned K = conv->n_planes;
   g_autofree double *w = g_new (double, PROBE_N);
   g_autofree double *back = g_new (double, PROBE_N);
@@ -466,6 +475,9 @@ condmap_converter_check_invertible (const CondmapConverter *conv,
   g_autoptr (CondmapParams) params = NULL;
   double worst = 0;
   size_t worst_i = 0;
+
+  g_return_val_if_fail (conv != NULL, FALSE);
+  g_return_val_if_fail (isfinite (tolerance) && tolerance >= 0, FALSE);
 
   for (size_t i = 0; i < PROBE_N; i++)
     w[i] = -1.0 + 2.0 * (double) i / (PROBE_N - 1);
@@ -482,13 +494,13 @@ condmap_converter_check_invertible (const CondmapConverter *conv,
       worst = fabs (back[i] - w[i]), worst_i = i;
   if (max_error != NULL)
     *max_error = worst;
-  if (worst > INVERTIBLE_TOL)
+  if (worst > tolerance)
     {
       g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_NOT_INVERTIBLE,
                    "converter '%s' does not round-trip: weight %g comes back "
                    "as %g (error %.3g of max |w|, limit %g)",
                    condmap_converter_get_name (conv), w[worst_i],
-                   back[worst_i], worst, INVERTIBLE_TOL);
+                   back[worst_i], worst, tolerance);
       return FALSE;
     }
   return TRUE;

@@ -235,6 +235,36 @@ test_kernel_nan_caught (void)
   CM_ASSERT_ERROR (error, CONDMAP_ERROR_PLUGIN);
 }
 
+/* The fake restores every weight as 0: the probe's error is max |w| = 1
+ * exactly.  It fails the default limit and passes a limit of 1, which a
+ * scheme lossy by design may ask for. */
+static void
+test_round_trip_tolerance (void)
+{
+  g_autofree char *dir = dir_with_test_plugin ("create-fails");
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  GError *error = NULL;
+  double max_error = -1;
+  g_autoptr (CondmapConverter) lossy = condmap_converter_new_from_yaml (rt,
+    "converter: create-fails\nfail: false\n", -1, NULL, &error);
+
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_FALSE (condmap_converter_check_invertible (lossy, &max_error,
+                                                       &error));
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_NOT_INVERTIBLE);
+  CU_ASSERT_DOUBLE_EQUAL (max_error, 1.0, 0.0);
+  CU_ASSERT_FALSE (condmap_converter_check_round_trip (lossy, 0.999, NULL,
+                                                       &error));
+  CU_ASSERT_PTR_NOT_NULL (error ? strstr (error->message, "limit 0.999")
+                          : NULL);
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_NOT_INVERTIBLE);
+  max_error = -1;
+  CU_ASSERT_TRUE (condmap_converter_check_round_trip (lossy, 1.0, &max_error,
+                                                      &error));
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_DOUBLE_EQUAL (max_error, 1.0, 0.0);
+}
+
 /* Turned off for speed, the check lets the plugin's values through. */
 static void
 test_output_check_can_be_disabled (void)
@@ -350,6 +380,7 @@ main (void)
   CU_add_test (s, "kernel output outside bounds is caught",
                test_kernel_out_of_bounds);
   CU_add_test (s, "kernel NaN output is caught", test_kernel_nan_caught);
+  CU_add_test (s, "round-trip tolerance", test_round_trip_tolerance);
   CU_add_test (s, "output check can be disabled",
                test_output_check_can_be_disabled);
   CU_add_test (s, "missing --plugin-dir is reported", test_missing_dir_reported);

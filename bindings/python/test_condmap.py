@@ -247,6 +247,22 @@ class ConverterProps(Base):
                 self.assertIsInstance(err, float)
                 self.assertTrue(0 <= err <= 1e-4, (yaml, err))
 
+    def test_check_invertible_tolerance(self):
+        with self.converter("converter: dual-pair\nf_lst: [1, 3]") as c:
+            err = c.check_invertible()
+            # dual-pair [1, 3] is exact up to float64 rounding (2.2e-16).
+            self.assertTrue(0 < err < 1e-12, err)
+            # A limit below the actual error is refused, naming it.
+            with self.assertRaises(Error) as cm:
+                c.check_invertible(tolerance=err / 2)
+            self.assertEqual(cm.exception.code, ErrorCode.NOT_INVERTIBLE)
+            self.assertEqual(cm.exception.max_error, err)
+            self.assertIn("does not round-trip", str(cm.exception))
+            self.assertEqual(c.check_invertible(tolerance=1.0), err)
+            for bad in (-1.0, float("nan"), float("inf")):
+                with self.assertRaises(ValueError):
+                    c.check_invertible(tolerance=bad)
+
     def test_from_yaml_equals_from_file(self):
         path = os.path.join(DATA, "n-pair-1-2-3", "config.yaml")
         with open(path) as f:

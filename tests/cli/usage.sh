@@ -78,4 +78,25 @@ done
 run 1 "$C" check -c "$CFG" "$T/no-such.npy"
 err_has "no-such.npy"
 
+# check --tolerance: a converter lossy by design (the test plugin "fake"
+# restores every weight as 0, an error of exactly max |w|) fails the
+# default limit, still reports on WEIGHTS, and passes a limit of 1.
+if [ -n "${CONDMAP_TEST_PLUGINS:-}" ]; then
+  mkdir "$T/lossy"
+  cp "$CONDMAP_TEST_PLUGINS/create-fails.so" "$T/lossy/"
+  printf 'converter: create-fails\nfail: false\n' >"$T/lossy.yaml"
+  run 1 "$C" check --plugin-dir "$T/lossy" -c "$T/lossy.yaml" "$W"
+  out_has "max error 1 of max |w| (limit 0.0001): FAILED"
+  out_has "max relative 1 (of max |w|)"
+  err_has "lossy.yaml: converter 'create-fails' does not round-trip"
+  err_has "--tolerance"
+  run 0 "$C" check --plugin-dir "$T/lossy" -c "$T/lossy.yaml" --tolerance 1 "$W"
+  out_has "(limit 1): ok"
+  run 1 "$C" check --plugin-dir "$T/lossy" -c "$T/lossy.yaml" --tolerance 0.5
+fi
+run 2 "$C" check -c "$CFG" --tolerance -1
+err_has "--tolerance must be a number >= 0"
+run 2 "$C" check -c "$CFG" --tolerance nan
+run 2 "$C" check -c "$CFG" --tolerance abc
+
 finish

@@ -19,6 +19,7 @@ closed objects).
 import collections
 import ctypes
 import enum
+import math
 import os
 import weakref
 from collections.abc import Mapping
@@ -29,7 +30,11 @@ from . import _lib
 from ._lib import lib
 
 __all__ = ["Runtime", "Converter", "Error", "ErrorCode", "PluginInfo",
-           "PluginFailure", "read_npy", "version", "load_library"]
+           "PluginFailure", "read_npy", "version", "load_library",
+           "ROUND_TRIP_TOLERANCE"]
+
+#: The default limit of Converter.check_invertible(), as in condmap.h.
+ROUND_TRIP_TOLERANCE = 1e-4
 
 
 def load_library():
@@ -478,14 +483,20 @@ class Converter(_Handle):
             raise _take_error(err)
         return w
 
-    def check_invertible(self):
+    def check_invertible(self, tolerance=ROUND_TRIP_TOLERANCE):
         """Runs the round trip on a probe over [-1, 1] and returns the
         largest error relative to max |w|.  Raises Error(NOT_INVERTIBLE),
-        with the error in .max_error, if it exceeds 1e-4."""
+        with the error in .max_error, if it exceeds tolerance (1e-4 by
+        default; raise it for a scheme lossy by design)."""
+        tolerance = float(tolerance)
+        if not (math.isfinite(tolerance) and tolerance >= 0):
+            raise ValueError("tolerance must be a finite number >= 0, "
+                             "got %r" % tolerance)
         max_error = ctypes.c_double(float("nan"))
         err = _lib.GErrorP()
-        if not lib.condmap_converter_check_invertible(
-                self._handle(), ctypes.byref(max_error), ctypes.byref(err)):
+        if not lib.condmap_converter_check_round_trip(
+                self._handle(), tolerance, ctypes.byref(max_error),
+                ctypes.byref(err)):
             e = _take_error(err)
             e.max_error = max_error.value
             raise e

@@ -217,6 +217,9 @@ def _declare_all(lib, glib):
              ParamsP, ctypes.c_void_p, _GErrorPP)
     _declare(lib, "condmap_converter_check_invertible", _gboolean,
              ConverterP, ctypes.POINTER(ctypes.c_double), _GErrorPP)
+    _declare(lib, "condmap_converter_check_round_trip", _gboolean,
+             ConverterP, ctypes.c_double, ctypes.POINTER(ctypes.c_double),
+             _GErrorPP)
 
     # arrays and .npy (for read_npy)
     _declare(lib, "condmap_npy_read", ArrayP, _char_p, _GErrorPP)
