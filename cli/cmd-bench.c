@@ -60,25 +60,41 @@ run_once (Bench *b, const CondmapConverter *conv, What what, unsigned K,
   return FALSE;
 }
 
-/* One warm-up, then the median of b->runs timed runs, in seconds. */
+static double
+median (double *t, int n)
+{
+  qsort (t, n, sizeof *t, compare_doubles);
+  return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+/* A direction and its floor: one warm-up of each, then b->runs timed runs
+ * of each, taken in turns, so that both see the same machine (these are
+ * shared and their speed drifts); the median of each, in seconds. */
 static gboolean
-time_median (Bench *b, const CondmapConverter *conv, What what, unsigned K,
-             CondmapParams **params, double *seconds, GError **error)
+time_pair (Bench *b, const CondmapConverter *conv, What what, What floor,
+           unsigned K, CondmapParams **params, double *seconds,
+           double *floor_seconds, GError **error)
 {
   g_autofree double *t = g_new (double, b->runs);
+  g_autofree double *f = g_new (double, b->runs);
 
-  if (!run_once (b, conv, what, K, params, error))
+  if (!run_once (b, conv, what, K, params, error)
+      || !run_once (b, conv, floor, K, params, error))
     return FALSE;
   for (int r = 0; r < b->runs; r++)
     {
       gint64 start = g_get_monotonic_time ();
+
       if (!run_once (b, conv, what, K, params, error))
         return FALSE;
       t[r] = (g_get_monotonic_time () - start) / 1e6;
+      start = g_get_monotonic_time ();
+      if (!run_once (b, conv, floor, K, params, error))
+        return FALSE;
+      f[r] = (g_get_monotonic_time () - start) / 1e6;
     }
-  qsort (t, b->runs, sizeof *t, compare_doubles);
-  *seconds = b->runs % 2 ? t[b->runs / 2]
-                         : (t[b->runs / 2 - 1] + t[b->runs / 2]) / 2;
+  *seconds = median (t, b->runs);
+  *floor_seconds = median (f, b->runs);
   return TRUE;
 }
 
@@ -104,9 +120,12 @@ bench_converter (Bench *b, const char *path, GError **error)
     return FALSE;
   name = condmap_converter_get_name (conv);
   K = condmap_converter_get_n_planes (conv);
-  for (What w = FORWARD; w <= FLOOR_INVERSE; w++)
-    if (!time_median (b, conv, w, K, &params, &s[w], error))
-      return FALSE;
+  /* Forward first: it makes the params the inverse needs. */
+  if (!time_pair (b, conv, FORWARD, FLOOR_FORWARD, K, &params, &s[FORWARD],
+                  &s[FLOOR_FORWARD], error)
+      || !time_pair (b, conv, INVERSE, FLOOR_INVERSE, K, &params,
+                     &s[INVERSE], &s[FLOOR_INVERSE], error))
+    return FALSE;
   print_line (name, "to-conductances", K, b->n, s[FORWARD]);
   print_line (name, "to-weights", K, b->n, s[INVERSE]);
   printf ("  floor to-conductances planes=%u %.1f ms %.1f Melem/s, "
@@ -159,17 +178,23 @@ fill_weights (Bench *b)
 static int
 run (Bench *b, char **configs)
 {
-  size_t es = condmap_dtype_size (b->dtype);
+  GPtrArray *arrays;
+  gboolean ok = TRUE;
   GError *error = NULL;
   int status = CLI_EXIT_OK;
 
-  b->weights = g_try_malloc (b->n * es);
-  b->back = g_try_malloc (b->n * es);
-  b->planes = g_new0 (void *, MAX_BENCH_PLANES);
-  for (int k = 0; k < MAX_BENCH_PLANES && b->weights && b->back; k++)
-    b->planes[k] = g_try_malloc0 (b->n * es);
-  if (b->weights == NULL || b->back == NULL
-      || b->planes[MAX_BENCH_PLANES - 1] == NULL)
+  /* Arrays of the library, aligned as convert's are. */
+  arrays = g_ptr_array_new_with_free_func ((GDestroyNotify) condmap_array_free);
+  for (int k = 0; k < MAX_BENCH_PLANES + 2 && ok; k++)
+    {
+      CondmapArray *a = condmap_array_new (b->dtype, 1, &b->n, NULL);
+
+      if (a == NULL)
+        ok = FALSE;
+      else
+        g_ptr_array_add (arrays, a);
+    }
+  if (!ok)
     {
       fprintf (stderr, "condmap: error: cannot allocate %u planes of %zu "
                "elements: try a smaller --shape\n", MAX_BENCH_PLANES, b->n);
@@ -177,6 +202,11 @@ run (Bench *b, char **configs)
     }
   else
     {
+      b->weights = condmap_array_get_data (arrays->pdata[0]);
+      b->back = condmap_array_get_data (arrays->pdata[1]);
+      b->planes = g_new0 (void *, MAX_BENCH_PLANES);
+      for (int k = 0; k < MAX_BENCH_PLANES; k++)
+        b->planes[k] = condmap_array_get_data (arrays->pdata[k + 2]);
       fill_weights (b);
       printf ("# %s, %u threads, median of %d runs after a warm-up\n",
               condmap_dtype_name (b->dtype),
@@ -185,11 +215,8 @@ run (Bench *b, char **configs)
         if (!bench_converter (b, configs[i], &error))
           status = cli_fail (error);
     }
-  for (int k = 0; k < MAX_BENCH_PLANES; k++)
-    g_free (b->planes[k]);
-  g_free (b->planes);
-  g_free (b->weights);
-  g_free (b->back);
+  g_clear_pointer (&b->planes, g_free);
+  g_ptr_array_unref (arrays);
   return status;
 }
 
@@ -198,7 +225,7 @@ cli_cmd_bench (int argc, char **argv)
 {
   CliCommon common = { 0 };
   g_autofree char *config = NULL, *shape = NULL, *dtype = NULL;
-  int runs = 5;
+  int runs = 11;
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
       "Benchmark only this config (default: every config in configs/)", "CONFIG" },
@@ -207,7 +234,7 @@ cli_cmd_bench (int argc, char **argv)
     { "dtype", 0, 0, G_OPTION_ARG_STRING, &dtype,
       "Element type, f32 or f64 (default f32)", "f32|f64" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs,
-      "Timed runs per measurement (default 5)", "N" },
+      "Timed runs per measurement (default 11)", "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = cli_context_new ("bench", "",
