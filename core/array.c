@@ -7,8 +7,14 @@ struct _CondmapArray {
   unsigned rank;
   size_t shape[CONDMAP_MAX_RANK];
   size_t n;          /* product of the shape */
-  void *data;        /* n elements; never NULL, even when n == 0 */
+  void *data;        /* n elements; never NULL, even when n == 0;
+                        aligned to CM_ARRAY_ALIGN bytes */
+  void *block;       /* what was allocated: data lies inside */
 };
+
+/* A cache line, and the width of an AVX-512 vector: kernels that read and
+ * write aligned lines never split a load or a store across two lines. */
+#define CM_ARRAY_ALIGN 64
 
 char *
 condmap_shape_to_string (unsigned rank, const size_t *shape)
@@ -86,9 +92,12 @@ condmap_array_new (CondmapDtype dtype, unsigned rank, const size_t *shape,
     memcpy (array->shape, shape, rank * sizeof *shape);
   array->n = n;
   /* g_try_: a huge but valid shape is the user's input, not a reason to
-   * abort.  At least one byte, so that data is never NULL. */
-  array->data = g_try_malloc0 (n > 0 ? n * esize : 1);
-  if (array->data == NULL)
+   * abort.  At least one byte, so that data is never NULL; the slack
+   * aligns it (calloc's pages of a large array stay untouched until
+   * written, which an aligned allocator's memset would not allow). */
+  if (n * esize <= G_MAXSIZE - CM_ARRAY_ALIGN)
+    array->block = g_try_malloc0 ((n > 0 ? n * esize : 1) + CM_ARRAY_ALIGN - 1);
+  if (array->block == NULL)
     {
       g_autofree char *text = condmap_shape_to_string (rank, shape);
 
@@ -97,6 +106,8 @@ condmap_array_new (CondmapDtype dtype, unsigned rank, const size_t *shape,
                    n * esize, condmap_dtype_name (dtype), text);
       return NULL;
     }
+  array->data = (void *) (((guintptr) array->block + CM_ARRAY_ALIGN - 1)
+                          & ~(guintptr) (CM_ARRAY_ALIGN - 1));
   return g_steal_pointer (&array);
 }
 
@@ -105,7 +116,7 @@ condmap_array_free (CondmapArray *array)
 {
   if (array == NULL)
     return;
-  g_free (array->data);
+  g_free (array->block);
   g_free (array);
 }
 

@@ -8,12 +8,15 @@
 
 G_BEGIN_DECLS
 
-/* The core's per-element loops (statistics, plane checks) get an AVX2
- * clone on x86-64, picked by the loader on CPUs that have it.  Not under
- * ThreadSanitizer, whose runtime is not ready when ifunc resolvers run. */
+/* The core's per-element loops (statistics, plane checks, the floor) get
+ * AVX-512 (x86-64-v4) and AVX2 clones on x86-64, picked by the loader on
+ * CPUs that have them; -ffp-contract=off keeps their rounding alike.  Not
+ * under ThreadSanitizer, whose runtime is not ready when ifunc resolvers
+ * run. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) \
     && defined(__ELF__) && !defined(__SANITIZE_THREAD__)
-#  define CM_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#  define CM_CLONES \
+  __attribute__ ((target_clones ("arch=x86-64-v4", "avx2", "default")))
 #else
 #  define CM_CLONES
 #endif

@@ -241,24 +241,36 @@ pair_plan (const void *state, const CondmapStats *stats,
   pair_inverse_##SFX (const PairState *state, T s,                         \
                       const T *const *g, size_t n, T *w)                   \
   {                                                                        \
+    const size_t last = state->n_pairs - 1;                                \
+                                                                           \
     for (size_t i0 = 0; i0 < n; i0 += PAIR_BLOCK)                          \
       {                                                                    \
         const size_t nb = MIN (PAIR_BLOCK, n - i0);                        \
         T *restrict wb = w + i0;                                           \
                                                                            \
-        for (size_t i = 0; i < nb; i++)                                    \
-          wb[i] = 0;                                                       \
-        for (size_t k = 0; k < state->n_pairs; k++)                        \
+        /* The sum in the reference's order, ((F_0 d_0 + F_1 d_1) + ...),  \
+         * then the divide by s; the first pair starts the sum and the     \
+         * last one divides, so each block is stored once per pair and     \
+         * never zeroed. */                                                \
+        for (size_t k = 0; k <= last; k++)                                 \
           {                                                                \
             const T f = state->c_##SFX.f[k];                               \
             const T *restrict gp = g[2 * k] + i0;                          \
             const T *restrict gm = g[2 * k + 1] + i0;                      \
                                                                            \
-            for (size_t i = 0; i < nb; i++)                                \
-              wb[i] += f * (gp[i] - gm[i]);                                \
+            if (k == 0 && k == last)                                       \
+              for (size_t i = 0; i < nb; i++)                              \
+                wb[i] = f * (gp[i] - gm[i]) / s;                           \
+            else if (k == 0)                                               \
+              for (size_t i = 0; i < nb; i++)                              \
+                wb[i] = f * (gp[i] - gm[i]);                               \
+            else if (k < last)                                             \
+              for (size_t i = 0; i < nb; i++)                              \
+                wb[i] += f * (gp[i] - gm[i]);                              \
+            else                                                           \
+              for (size_t i = 0; i < nb; i++)                              \
+                wb[i] = (wb[i] + f * (gp[i] - gm[i])) / s;                 \
           }                                                                \
-        for (size_t i = 0; i < nb; i++)                                    \
-          wb[i] /= s;                                                      \
       }                                                                    \
   }
 

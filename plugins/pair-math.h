@@ -18,19 +18,27 @@ G_BEGIN_DECLS
 /* aihwkit's guard against an all-zero weight array: s = ... / max(|W|, Z). */
 #define PAIR_Z 1e-7
 
-/* Clamp written as two selects, so that loops using it vectorise (fminf
- * and fmaxf are library calls unless -ffinite-math-only). */
-#define PAIR_CLAMP(x, lo, hi) \
-  ((x) < (lo) ? (lo) : ((x) > (hi) ? (hi) : (x)))
+/* Clamp written as a max, then a min, each a select of the exact form
+ * `a > b ? a : b` that x86 MAXPS/MINPS implement, so that loops using it
+ * vectorise into two instructions (fminf and fmaxf are library calls
+ * unless -ffinite-math-only; a nested select costs three compares and two
+ * blends).  For every finite x the result is the same as the nested
+ * select; a NaN x gives lo.  Requires lo < hi. */
+#define PAIR_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define PAIR_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define PAIR_CLAMP(x, lo, hi) PAIR_MIN (PAIR_MAX (x, lo), hi)
 
-/* Kernels are plain loops; on x86-64 CPUs with AVX2 the loader picks a
- * clone compiled for it (twice the vector width), elsewhere the baseline
- * one.  AVX2 without FMA: every clone rounds alike, so results do not
- * depend on the CPU.  Not under ThreadSanitizer, whose runtime is not
- * ready when the ifunc resolvers run. */
+/* Kernels are plain loops; on x86-64 the loader picks a clone compiled
+ * for AVX-512 (x86-64-v4) or AVX2 where the CPU has it (four or two times
+ * the vector width), elsewhere the baseline one.  configure adds
+ * -ffp-contract=off, so no clone fuses a multiply and an add: every clone
+ * rounds alike, and results do not depend on the CPU.  Not under
+ * ThreadSanitizer, whose runtime is not ready when the ifunc resolvers
+ * run. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) \
     && defined(__ELF__) && !defined(__SANITIZE_THREAD__)
-#  define PAIR_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#  define PAIR_CLONES \
+  __attribute__ ((target_clones ("arch=x86-64-v4", "avx2", "default")))
 #else
 #  define PAIR_CLONES
 #endif

@@ -98,6 +98,30 @@ test_array_new (void)
   CU_ASSERT_FALSE (condmap_array_same_layout (a, b));
 }
 
+/* Data starts on a cache line, whatever the size (small ones come from
+ * malloc's bins, large ones from mmap), and is zeroed up to its end. */
+static void
+test_array_aligned (void)
+{
+  static const size_t sizes[] = { 0, 1, 3, 17, 1000, 4096, 1 << 20 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    for (int j = 0; j < 2; j++)
+      {
+        CondmapDtype t = j ? CONDMAP_DTYPE_FLOAT64 : CONDMAP_DTYPE_FLOAT32;
+        GError *error = NULL;
+        g_autoptr (CondmapArray) a = condmap_array_new (t, 1, &sizes[i],
+                                                        &error);
+        const unsigned char *d;
+
+        CM_ASSERT_NO_ERROR (error);
+        d = condmap_array_peek_data (a);
+        CU_ASSERT_EQUAL ((guintptr) d % 64, 0);
+        if (sizes[i] > 0)
+          CU_ASSERT_EQUAL (d[sizes[i] * condmap_dtype_size (t) - 1], 0);
+      }
+}
+
 static void
 test_array_edge_shapes (void)
 {
@@ -834,6 +858,7 @@ main (void)
     return 99;
   s = CU_add_suite ("array", NULL, NULL);
   CU_add_test (s, "new, zeroed, same layout", test_array_new);
+  CU_add_test (s, "data aligned to 64 bytes", test_array_aligned);
   CU_add_test (s, "rank 0 and empty", test_array_edge_shapes);
   CU_add_test (s, "overflow, rank, dtype refused", test_array_refused);
   CU_add_test (s, "allocation failure is an error", test_array_too_big_to_allocate);
