@@ -198,6 +198,37 @@ CUSTOM_DEFINE_FORWARD (double, f64)
  * without FMA: the same rounding. */
 #  define CUSTOM_SMALL_CELLS_512 16
 
+/* One vector of 16 weights into every plane; @k masks a partial last
+ * vector (masked stores are slow on some CPUs: full vectors go without). */
+__attribute__ ((target ("avx512f"), always_inline)) static inline void
+custom_small16_vector (const CustomState *st, size_t m, size_t n_rows,
+                       __m512 v_half, __m512 v_inv_h, __m512 v_last,
+                       __m512i v_last_cell, const float *w, float *const *g,
+                       size_t i, __mmask16 k, gboolean full)
+{
+  __m512 t = full ? _mm512_loadu_ps (w + i) : _mm512_maskz_loadu_ps (k, w + i);
+  __m512i c;
+  __m512 frac;
+
+  t = _mm512_mul_ps (_mm512_add_ps (t, v_half), v_inv_h);
+  t = _mm512_min_ps (_mm512_max_ps (t, _mm512_setzero_ps ()), v_last);
+  c = _mm512_min_epi32 (_mm512_cvttps_epi32 (t), v_last_cell);
+  frac = _mm512_sub_ps (t, _mm512_cvtepi32_ps (c));
+  for (size_t r = 0; r < n_rows; r++)
+    {
+      const __m512 tv = _mm512_loadu_ps (st->t_f32.value + r * m);
+      const __m512 td = _mm512_loadu_ps (st->t_f32.slope + r * m);
+      const __m512 x = _mm512_add_ps (_mm512_permutexvar_ps (c, tv),
+                                      _mm512_mul_ps (frac,
+                                        _mm512_permutexvar_ps (c, td)));
+
+      if (full)
+        _mm512_storeu_ps (g[r] + i, x);
+      else
+        _mm512_mask_storeu_ps (g[r] + i, k, x);
+    }
+}
+
 __attribute__ ((target ("avx512f"))) static void
 custom_forward_small16_f32 (const CustomState *st, float s, const float *w,
                             size_t n, float *const *g)
@@ -209,35 +240,17 @@ custom_forward_small16_f32 (const CustomState *st, float s, const float *w,
   const float inv_h = last / (half + half);
   const __m512 v_half = _mm512_set1_ps (half);
   const __m512 v_inv_h = _mm512_set1_ps (inv_h);
-  const __m512 v_zero = _mm512_setzero_ps ();
   const __m512 v_last = _mm512_set1_ps (last);
   const __m512i v_last_cell = _mm512_set1_epi32 ((int) m - 2);
+  size_t i = 0;
 
-  /* The last vector is partial: masked loads and stores touch only its
-   * elements. */
-  for (size_t i = 0; i < n; i += 16)
-    {
-      const __mmask16 k = n - i >= 16 ? (__mmask16) 0xffff
-                          : (__mmask16) ((1u << (n - i)) - 1);
-      __m512 t = _mm512_mul_ps (_mm512_add_ps (_mm512_maskz_loadu_ps (k, w + i),
-                                               v_half), v_inv_h);
-      __m512i c;
-      __m512 frac;
-
-      t = _mm512_min_ps (_mm512_max_ps (t, v_zero), v_last);
-      c = _mm512_min_epi32 (_mm512_cvttps_epi32 (t), v_last_cell);
-      frac = _mm512_sub_ps (t, _mm512_cvtepi32_ps (c));
-      for (size_t r = 0; r < n_rows; r++)
-        {
-          const __m512 tv = _mm512_loadu_ps (st->t_f32.value + r * m);
-          const __m512 td = _mm512_loadu_ps (st->t_f32.slope + r * m);
-          const __m512 x = _mm512_add_ps (_mm512_permutexvar_ps (c, tv),
-                                          _mm512_mul_ps (frac,
-                                            _mm512_permutexvar_ps (c, td)));
-
-          _mm512_mask_storeu_ps (g[r] + i, k, x);
-        }
-    }
+  for (; i + 16 <= n; i += 16)
+    custom_small16_vector (st, m, n_rows, v_half, v_inv_h, v_last,
+                           v_last_cell, w, g, i, 0xffff, TRUE);
+  if (i < n)
+    custom_small16_vector (st, m, n_rows, v_half, v_inv_h, v_last,
+                           v_last_cell, w, g, i,
+                           (__mmask16) ((1u << (n - i)) - 1), FALSE);
 }
 
 static void
