@@ -242,8 +242,8 @@ typedef struct _CondmapArray CondmapArray;
 
 /** Allocates a zeroed array, its data aligned to 64 bytes (a cache line;
  *  kernels run fastest on aligned data).  Checks the shape product and
- *  byte size for overflow (CONDMAP_ERROR_INPUT).  Rank 0 is a scalar of one element.
- *  Free with condmap_array_free(). */
+ *  byte size for overflow (CONDMAP_ERROR_INPUT).  Rank 0 is a scalar of
+ *  one element.  Free with condmap_array_free(). */
 CondmapArray *condmap_array_new (CondmapDtype dtype, unsigned rank,
                                  const size_t *shape, GError **error);
 /** Frees @array and its data.  NULL is ignored. */

@@ -104,9 +104,8 @@ typedef float CustomV8f __attribute__ ((vector_size (32)));
 typedef gint32 CustomV8i __attribute__ ((vector_size (32)));
 
 __attribute__ ((target ("avx2"))) static void
-custom_lookup_small_f32 (const float *v, const float *d, size_t m,
-                         const int *cell, const float *frac, size_t n,
-                         float *out)
+custom_lookup_small_f32 (const float *v, const float *d, const int *cell,
+                         const float *frac, size_t n, float *out)
 {
   CustomV8f tv, td;
   size_t i = 0;
@@ -134,7 +133,7 @@ custom_lookup_plane_f32 (const float *v, const float *d, size_t m,
                          float *out)
 {
   if (m - 1 <= CUSTOM_SMALL_CELLS && __builtin_cpu_supports ("avx2"))
-    custom_lookup_small_f32 (v, d, m, cell, frac, n, out);
+    custom_lookup_small_f32 (v, d, cell, frac, n, out);
   else
     custom_lookup_f32 (v, d, cell, frac, n, out);
 }

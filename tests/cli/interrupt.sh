@@ -1,7 +1,7 @@
 #!/bin/sh
-# interrupt.sh - a convert killed by SIGTERM (or Ctrl-C, or a closed
-# terminal) while it writes its planes leaves no OUTDIR.tmp-* behind, and
-# still dies of the signal.
+# interrupt.sh - a convert or restore killed by SIGTERM (or Ctrl-C, or a
+# closed terminal) while it writes leaves no OUTDIR.tmp-* or temporary
+# file behind, and still dies of the signal.
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 99
 
@@ -49,6 +49,41 @@ while [ $attempt -lt 10 ] && [ $caught = 0 ]; do
   fi
 done
 check "a SIGTERM landed while out.tmp-* existed (in $attempt attempts)" \
+  [ $caught = 1 ]
+
+# restore writes its weights to .NAME.XXXXXX beside NAME (core's atomic
+# write) and renames it.  Killed meanwhile, it removes that temporary and
+# keeps the old file.  CSV output (1M cells as text) gives a wide window.
+run 0 "$C" convert -q -c "$CFG" w.npy -o planes
+echo old >w.csv
+caught=0
+attempt=0
+while [ $attempt -lt 10 ] && [ $caught = 0 ]; do
+  attempt=$((attempt + 1))
+  "$C" restore -q planes -o w.csv 2>err &
+  pid=$!
+  seen=0
+  while kill -0 $pid 2>/dev/null; do
+    for tmp in .w.csv.*; do
+      [ -e "$tmp" ] && seen=1
+    done
+    [ $seen = 1 ] && break
+  done
+  kill -TERM $pid 2>/dev/null
+  wait $pid
+  status=$?
+  checks=$((checks + 1))
+  for tmp in .w.csv.*; do
+    [ ! -e "$tmp" ] || fail "restore left '$tmp' behind"
+  done
+  if [ $seen = 1 ] && [ $status = 143 ]; then
+    caught=1
+    check "an interrupted restore keeps the old file" grep -qx old w.csv
+  else
+    echo old >w.csv
+  fi
+done
+check "a SIGTERM landed while restore's temporary existed (in $attempt attempts)" \
   [ $caught = 1 ]
 
 # A signal ignored by whoever started condmap stays ignored (nohup).
