@@ -181,6 +181,12 @@ unsigned condmap_converter_get_n_planes (const CondmapConverter *conv);
 /** Name of plane k < K ("g_plus_0").  Owned by @conv. */
 const char *condmap_converter_get_plane_name (const CondmapConverter *conv,
                                               unsigned k);
+/** The conductance bounds every plane lies in, µS, as the converter's
+ *  config declares them (g_min and g_max of the five built-in converters).
+ *  Returns FALSE, leaving both untouched, for a converter that declares
+ *  none. */
+gboolean condmap_converter_get_bounds (const CondmapConverter *conv,
+                                       double *g_min_us, double *g_max_us);
 /** The resolved config, defaults filled in, as flow-style YAML
  *  ("{g_min: 0, g_max: 25, f_lst: [1, 3]}").  Free with g_free(). */
 char *condmap_converter_dup_config_yaml (const CondmapConverter *conv);

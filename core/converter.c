@@ -240,3 +240,14 @@ condmap_converter_dup_config_yaml (const CondmapConverter *conv)
 {
   return cm_resolved_to_flow_yaml (conv->resolved);
 }
+
+gboolean
+condmap_converter_get_bounds (const CondmapConverter *conv, double *g_min_us,
+                              double *g_max_us)
+{
+  if (!conv->has_bounds)
+    return FALSE;
+  *g_min_us = conv->g_min_us;
+  *g_max_us = conv->g_max_us;
+  return TRUE;
+}

@@ -359,6 +359,23 @@ test_converter_outlives_runtime (void)
   CU_ASSERT_STRING_EQUAL (condmap_converter_get_name (conv), "single-pair");
 }
 
+/* The bounds a converter declares reach embedders (plots, device models). */
+static void
+test_converter_bounds (void)
+{
+  g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
+  GError *error = NULL;
+  g_autoptr (CondmapConverter) conv =
+    condmap_converter_new_from_yaml (rt, "{converter: dual-pair, g_min: 2, "
+                                     "g_max: 30}", -1, NULL, &error);
+  double lo = -1, hi = -1;
+
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_TRUE (condmap_converter_get_bounds (conv, &lo, &hi));
+  CU_ASSERT_EQUAL (lo, 2.0);
+  CU_ASSERT_EQUAL (hi, 30.0);
+}
+
 int
 main (void)
 {
@@ -387,6 +404,7 @@ main (void)
   CU_add_test (s, "never the current directory", test_never_current_dir);
   CU_add_test (s, "unknown converter, did you mean", test_unknown_converter);
   CU_add_test (s, "converter outlives runtime", test_converter_outlives_runtime);
+  CU_add_test (s, "converter bounds", test_converter_bounds);
   status = cm_test_run ();
   cm_test_rmdir (tmp);
   g_free (tmp);
