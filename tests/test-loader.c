@@ -366,7 +366,7 @@ test_converter_bounds (void)
   g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
   GError *error = NULL;
   g_autoptr (CondmapConverter) conv =
-    condmap_converter_new_from_yaml (rt, "{converter: dual-pair, g_min: 2, "
+    condmap_converter_new_from_yaml (rt, "{converter: dual-pair, f_lst: [1, 3], g_min: 2, "
                                      "g_max: 30}", -1, NULL, &error);
   double lo = -1, hi = -1;
 
