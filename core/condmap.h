@@ -49,7 +49,26 @@ const char *condmap_dtype_name (CondmapDtype dtype);
 /** Parses "float32"/"f32"/"float64"/"f64"; returns 0 if unknown. */
 CondmapDtype condmap_dtype_from_name (const char *name);
 
+/* ---- Errors ------------------------------------------------------------- */
+
+/** The GError domain of every condmap error; the codes are the
+ *  CondmapError values of condmap-plugin.h. */
+#define CONDMAP_ERROR (condmap_error_quark ())
+GQuark condmap_error_quark (void);
+
 /* ---- Params ------------------------------------------------------------- */
+
+/** What a plan derived from the statistics of one array (scale_ratio,
+ *  w_min, ...) and what the way back needs: a small ordered map from the
+ *  plugin's param names to finite doubles.  Written to and read from the
+ *  params sidecar.  (Kernels see the same numbers as an array in the
+ *  order of the plugin's param_names.) */
+typedef struct _CondmapParams CondmapParams;
+
+/** Sets @name to @value, replacing an earlier value.  @name is copied. */
+void condmap_params_set (CondmapParams *params, const char *name, double value);
+/** Returns the value of @name, or NAN if it is not set. */
+double condmap_params_get (const CondmapParams *params, const char *name);
 
 /** Returns a new empty params object.  Free it with condmap_params_free(). */
 CondmapParams *condmap_params_new (void);
@@ -131,9 +150,10 @@ typedef struct {
   const char *name;
   const char *description;
   const char *version;
-  const char *path;
+  const char *path;        /* the file, or "(registered in-process: NAME)" */
   unsigned abi_major;
-  unsigned abi_minor;
+  unsigned kind;           /* a CondmapPluginKind */
+  size_t n_settings;       /* declared settings */
 } CondmapPluginInfo;
 
 /** Number of plugins loaded. */
@@ -149,6 +169,31 @@ size_t condmap_runtime_get_n_failures (const CondmapRuntime *runtime);
  *  of range. */
 const GError *condmap_runtime_get_failure (const CondmapRuntime *runtime,
                                            size_t i, const char **path);
+
+/** Registers a plugin that lives in the calling program instead of a
+ *  shared object (as GStreamer's gst_plugin_register_static): lab software
+ *  that defines one scheme inline needs no .so.  @desc is checked as the
+ *  loader checks a file's and must stay valid as long as the runtime.
+ *  Fails with CONDMAP_ERROR_ABI or CONDMAP_ERROR_PLUGIN (a bad descriptor,
+ *  or a name already taken).  Call before sharing the runtime. */
+gboolean condmap_runtime_add_plugin (CondmapRuntime *runtime,
+                                     const CondmapPluginDesc *desc,
+                                     GError **error);
+
+/** Formats of condmap_runtime_describe_plugin(). */
+typedef enum {
+  CONDMAP_DESCRIBE_TEXT = 0,     /* aligned columns, for a terminal */
+  CONDMAP_DESCRIBE_MARKDOWN = 1  /* a Markdown table, for docs */
+} CondmapDescribeFormat;
+
+/** The declared settings of plugin @name as a table: key, type, unit,
+ *  default, rule and meaning of each.  Fails with
+ *  CONDMAP_ERROR_UNKNOWN_CONVERTER if no plugin has that name.  Free the
+ *  result with g_free(). */
+char *condmap_runtime_describe_plugin (const CondmapRuntime *runtime,
+                                       const char *name,
+                                       CondmapDescribeFormat format,
+                                       GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapRuntime, condmap_runtime_unref)
 
@@ -187,6 +232,16 @@ const char *condmap_converter_get_plane_name (const CondmapConverter *conv,
  *  none. */
 gboolean condmap_converter_get_bounds (const CondmapConverter *conv,
                                        double *g_min_us, double *g_max_us);
+/** Whether `condmap check` should fail when the round trip does: FALSE
+ *  when the user set the converter's declared round-trip switch (such as
+ *  custom-pair's invertibility_test) to false. */
+gboolean condmap_converter_wants_round_trip (const CondmapConverter *conv);
+/** Warnings the plugin gave about the config (not errors): their number,
+ *  and the i-th, "file:line: 'key': text", owned by @conv (NULL if out of
+ *  range). */
+size_t condmap_converter_get_n_warnings (const CondmapConverter *conv);
+const char *condmap_converter_get_warning (const CondmapConverter *conv,
+                                           size_t i);
 /** The resolved config, defaults filled in, as flow-style YAML
  *  ("{g_min: 0, g_max: 25, f_lst: [1, 3]}").  Free with g_free(). */
 char *condmap_converter_dup_config_yaml (const CondmapConverter *conv);
