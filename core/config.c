@@ -57,6 +57,7 @@ cm_decl_describe_range (const CondmapSettingDecl *d)
 {
   char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
   gboolean has_lo = d->min > -1e300, has_hi = d->max < 1e300;
+
   gboolean lo_x = (d->flags & CONDMAP_SETTING_MIN_EXCLUSIVE) != 0;
   gboolean hi_x = (d->flags & CONDMAP_SETTING_MAX_EXCLUSIVE) != 0;
 
@@ -72,13 +73,16 @@ cm_decl_describe_range (const CondmapSettingDecl *d)
   return NULL;
 }
 
+/* A bound beyond ±1e300 (or infinite) means none. */
 static gboolean
 in_range (const CondmapSettingDecl *d, double v)
 {
-  gboolean lo_ok = (d->flags & CONDMAP_SETTING_MIN_EXCLUSIVE) ? v > d->min
-                                                               : v >= d->min;
-  gboolean hi_ok = (d->flags & CONDMAP_SETTING_MAX_EXCLUSIVE) ? v < d->max
-                                                               : v <= d->max;
+  gboolean lo_ok = d->min <= -1e300
+                   || ((d->flags & CONDMAP_SETTING_MIN_EXCLUSIVE) ? v > d->min
+                                                                  : v >= d->min);
+  gboolean hi_ok = d->max >= 1e300
+                   || ((d->flags & CONDMAP_SETTING_MAX_EXCLUSIVE) ? v < d->max
+                                                                  : v <= d->max);
   return lo_ok && hi_ok;
 }
 

@@ -163,7 +163,7 @@ append_cell (GString *out, const char *text, gboolean code)
 static void
 append_markdown (GString *out, const CmPlugin *p, GPtrArray *rows)
 {
-  g_string_append_printf (out, "### %s\n\n%s.\n\n", p->desc->name,
+  g_string_append_printf (out, "Settings of `%s` (%s):\n\n", p->desc->name,
                           p->desc->description);
   if (p->decls.n == 0)
     {
