@@ -65,7 +65,8 @@ gboolean cm_node_is_null (const CmNode *node);
  * (quoted scalars are never numbers).  Non-finite values are returned as
  * such; the caller decides. */
 gboolean cm_node_to_double (const CmNode *node, double *value);
-/* Parses a plain scalar as true/false (any case).  FALSE if not boolean. */
+/* Parses a plain scalar as YAML 1.2 core booleans: true, True, TRUE, false,
+ * False, FALSE.  FALSE if not boolean. */
 gboolean cm_node_to_boolean (const CmNode *node, gboolean *value);
 /* The start of @text for a message, cut after 40 characters (keys and
  * values may be huge; UTF-8, as libyaml has checked).  Free with g_free(). */

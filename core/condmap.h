@@ -110,7 +110,10 @@ CondmapRuntime *condmap_runtime_new (const char *const *plugin_dirs,
                                      CondmapRuntimeFlags flags);
 /** Adds a reference; returns @runtime. */
 CondmapRuntime *condmap_runtime_ref (CondmapRuntime *runtime);
-/** Drops a reference; the last one unloads the plugins.  NULL is ignored. */
+/** Drops a reference; the last one unloads the plugins.  NULL is ignored.
+ *  The rule that keeps a plugin's code loaded: everything made from a
+ *  plugin (a converter, its params) holds a reference to the runtime, so
+ *  the plugin is dlclose()d only after the last of them is freed. */
 void condmap_runtime_unref (CondmapRuntime *runtime);
 
 /** Sets how many threads each conversion uses: 0 (the default) means
@@ -164,8 +167,10 @@ gboolean condmap_runtime_get_plugin (const CondmapRuntime *runtime, size_t i,
                                      CondmapPluginInfo *info);
 /** Number of plugins that failed to load. */
 size_t condmap_runtime_get_n_failures (const CondmapRuntime *runtime);
-/** The i-th failure: the file's path and why (CONDMAP_ERROR_PLUGIN or
- *  CONDMAP_ERROR_ABI).  Both are owned by the runtime.  Returns NULL if out
+/** The i-th failure: the file's (or directory's) path and why:
+ *  CONDMAP_ERROR_PLUGIN (not a plugin, a bad descriptor, a name taken),
+ *  CONDMAP_ERROR_ABI (built for another ABI) or CONDMAP_ERROR_IO (a
+ *  directory given that cannot be read).  Both are owned by the runtime.  Returns NULL if out
  *  of range. */
 const GError *condmap_runtime_get_failure (const CondmapRuntime *runtime,
                                            size_t i, const char **path);
@@ -274,8 +279,8 @@ gboolean condmap_converter_to_weights (const CondmapConverter *conv,
  *  largest error, relative to max |w|, of an exact scheme. */
 #define CONDMAP_ROUND_TRIP_TOLERANCE 1e-4
 
-/** Runs the round trip on a probe of weights spread over [-1, 1] (every
- *  grid point and midpoint a plugin cares about included) and reports the
+/** Runs the round trip on a probe of 2001 weights evenly spaced over
+ *  [-1, 1] (zero and both ends included) and reports the
  *  largest error relative to max |w| in *max_error (may be NULL), also
  *  when it fails.  Returns FALSE with CONDMAP_ERROR_NOT_INVERTIBLE if it
  *  exceeds CONDMAP_ROUND_TRIP_TOLERANCE. */
@@ -295,7 +300,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapConverter, condmap_converter_free)
 
 /* ---- Arrays ------------------------------------------------------------- */
 
-/** The largest rank an array may have (NumPy's NPY_MAXDIMS). */
+/** The largest rank an array may have: NumPy 1.x's NPY_MAXDIMS (NumPy 2
+ *  allows 64; no weight tensor comes near either). */
 #define CONDMAP_MAX_RANK 32
 
 /** An n-dimensional array in C order, owning its data. */

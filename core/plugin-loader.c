@@ -258,18 +258,31 @@ CmPlugin *
 cm_plugin_load (const char *path, GError **error)
 {
   CondmapPluginGetDescFunc get_desc;
+  const CondmapPluginDesc *desc;
   CmPlugin *plugin;
   void *handle;
 
-  /* RTLD_LOCAL: plugins must not see each other's symbols. */
-  handle = dlopen (path, RTLD_NOW | RTLD_LOCAL);
+  /* First lazily, so that a plugin of another ABI, whose calls into an
+   * older libcondmap cannot be bound here, still gets its descriptor read
+   * and the message that says to rebuild it.  RTLD_LOCAL: plugins must not
+   * see each other's symbols. */
+  handle = dlopen (path, RTLD_LAZY | RTLD_LOCAL);
   if (handle == NULL)
     {
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
-                   "cannot load plugin %s: %s.  Is it a shared object built "
-                   "for this machine?  The most common cause is a missing "
-                   "dependency: check it with ldd(1)",
-                   path, dlerror ());
+      const char *why = dlerror ();
+
+      if (why != NULL && strstr (why, "libcondmap.so.0") != NULL)
+        g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_ABI,
+                     "plugin %s was built for condmap 0.1 (plugin ABI 1.0; "
+                     "it needs libcondmap.so.0), but this condmap has ABI "
+                     "%d.%d, not loading: rebuild it against this condmap's "
+                     "condmap-plugin.h", path, CONDMAP_ABI_MAJOR,
+                     CONDMAP_ABI_MINOR);
+      else
+        g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                     "cannot load plugin %s: %s.  Is it a shared object built "
+                     "for this machine?  The most common cause is a missing "
+                     "dependency: check it with ldd(1)", path, why);
       return NULL;
     }
   *(void **) &get_desc = dlsym (handle, CONDMAP_PLUGIN_SYMBOL);
@@ -282,7 +295,32 @@ cm_plugin_load (const char *path, GError **error)
       dlclose (handle);
       return NULL;
     }
-  plugin = cm_plugin_new (path, handle, get_desc (), error);
+  desc = get_desc ();
+  if (desc != NULL && !check_version (path, desc, error))
+    {
+      dlclose (handle);
+      return NULL;
+    }
+  dlclose (handle);
+  /* Then again with every symbol bound now, so that an unresolvable one is
+   * a load error here rather than a crash in a kernel later.  (Asking for
+   * RTLD_NOW on the handle still open would not bind what is bound
+   * lazily already.) */
+  handle = dlopen (path, RTLD_NOW | RTLD_LOCAL);
+  if (handle == NULL)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                   "cannot load plugin %s: %s.  The most common cause is a "
+                   "missing dependency: check it with ldd(1)", path,
+                   dlerror ());
+      return NULL;
+    }
+  *(void **) &get_desc = dlsym (handle, CONDMAP_PLUGIN_SYMBOL);
+  if (get_desc == NULL)   /* the file changed between the two opens */
+    g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                 "%s changed while it was being loaded", path);
+  plugin = get_desc != NULL ? cm_plugin_new (path, handle, get_desc (), error)
+                            : NULL;
   if (plugin == NULL)
     dlclose (handle);
   return plugin;
