@@ -112,6 +112,11 @@ typedef struct {
   double max;            /* max w */
 } CondmapStats;
 
+/** The largest round-trip error, relative to max |w|, of a scheme that is
+ *  exact: `condmap check` fails above it, and a plugin's own invertibility
+ *  test should use the same limit. */
+#define CONDMAP_ROUND_TRIP_TOLERANCE 1e-4
+
 /* ---- Declared settings -------------------------------------------------- */
 
 /** The type of a setting's value in YAML. */
@@ -304,7 +309,10 @@ typedef struct {
   /** Derives the params from the statistics: writes params[i] for every
    *  i < the number of param_names (the host allocates and owns the
    *  array, initialised to NAN; it checks afterwards that every entry is
-   *  finite).  Returns 1, or 0 after host->error().  Instantiation class.
+   *  finite).  Returns 1, or 0 after host->error(ctx, ...): keep the host
+   *  table create() got in the state for that.  An error about a key is
+   *  located at that key's line of the config, as in create().
+   *  Instantiation class.
    *  With per-channel scaling the host calls it once per channel, each
    *  with that channel's statistics and its own params row. */
   int (*plan) (const void *state, const CondmapStats *stats, double *params,

@@ -172,6 +172,8 @@ const CondmapHost *cm_host (void);
  * (NULL for plan()), and the first error it reports. */
 struct _CondmapContext {
   const CmSettings *settings;
+  const char *origin;       /* plan(): the config's file, for messages */
+  GHashTable *key_lines;    /* plan(): key -> its line in the config */
   const char *plugin_name;
   const char *plugin_path;
   const CmDeclTable *decls;
@@ -227,6 +229,8 @@ struct _CondmapConverter {
   unsigned n_planes;
   GPtrArray *resolved;         /* CmResolved*, the config with defaults */
   GPtrArray *warnings;         /* char*: what create() warned about */
+  char *origin;                /* the config's file, for plan() messages */
+  GHashTable *key_lines;       /* key -> line (GUINT_TO_POINTER) */
   gboolean round_trip_check;   /* FALSE: the user turned the check off */
   gboolean has_bounds;         /* g_min/g_max known: planes are checked */
   double g_min_us;

@@ -275,9 +275,8 @@ gboolean condmap_converter_to_weights (const CondmapConverter *conv,
                                        void *weights,
                                        GError **error);
 
-/** The round-trip limit of condmap_converter_check_invertible(): the
- *  largest error, relative to max |w|, of an exact scheme. */
-#define CONDMAP_ROUND_TRIP_TOLERANCE 1e-4
+/* CONDMAP_ROUND_TRIP_TOLERANCE (condmap-plugin.h) is the limit of
+ * condmap_converter_check_invertible(). */
 
 /** Runs the round trip on a probe of 2001 weights evenly spaced over
  *  [-1, 1] (zero and both ends included) and reports the

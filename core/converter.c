@@ -83,6 +83,25 @@ find_declared (CondmapConverter *conv, const CmSettings *settings)
   conv->has_bounds = have_min && have_max;
 }
 
+/* Where each declared key stands in the config, so that plan() errors
+ * about a key point at its line as create() errors do. */
+static void
+remember_lines (CondmapConverter *conv, const CmSettings *settings)
+{
+  const CmDeclTable *t = &conv->plugin->decls;
+
+  conv->origin = g_strdup (cm_settings_get_origin (settings));
+  conv->key_lines = g_hash_table_new (g_str_hash, g_str_equal);
+  for (size_t i = 0; i < t->n; i++)
+    {
+      unsigned line = cm_settings_key_line (settings, t->decls[i].key);
+
+      if (line > 0)
+        g_hash_table_insert (conv->key_lines, (gpointer) t->decls[i].key,
+                             GUINT_TO_POINTER (line));
+    }
+}
+
 /* Validates the settings against the plugin's declaration, runs its
  * create() and the core's checks after it.  On failure the state (if
  * any) is destroyed by the caller. */
@@ -113,6 +132,7 @@ instantiate (CondmapConverter *conv, CmSettings *settings, GError **error)
   if (!check_planes (conv, error))
     return FALSE;
   find_declared (conv, settings);
+  remember_lines (conv, settings);
   conv->resolved = cm_settings_steal_resolved (settings);
   return TRUE;
 }
@@ -224,6 +244,9 @@ condmap_converter_free (CondmapConverter *conv)
     g_ptr_array_unref (conv->resolved);
   if (conv->warnings != NULL)
     g_ptr_array_unref (conv->warnings);
+  if (conv->key_lines != NULL)
+    g_hash_table_unref (conv->key_lines);
+  g_free (conv->origin);
   /* Last: the runtime may unload the plugin's code. */
   condmap_runtime_unref (conv->runtime);
   g_free (conv);

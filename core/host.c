@@ -24,8 +24,14 @@ host_error_valist (CondmapContext *ctx, int code, const char *key,
     code = CONDMAP_ERROR_FAILED;
   if (ctx->settings == NULL)
     {
-      g_set_error (&ctx->error, CONDMAP_ERROR, code, "%s%s%s%s", key ? "'" : "",
-                   key ? key : "", key ? "': " : "", text);
+      line = key && ctx->key_lines
+             ? GPOINTER_TO_UINT (g_hash_table_lookup (ctx->key_lines, key)) : 0;
+      if (ctx->origin != NULL && line > 0)
+        g_set_error (&ctx->error, CONDMAP_ERROR, code, "%s:%u: '%s': %s",
+                     ctx->origin, line, key, text);
+      else
+        g_set_error (&ctx->error, CONDMAP_ERROR, code, "%s%s%s%s",
+                     key ? "'" : "", key ? key : "", key ? "': " : "", text);
       return;
     }
   line = cm_settings_key_line (ctx->settings, key);

@@ -235,6 +235,8 @@ plan (const CondmapConverter *conv, const CondmapStats *stats,
   for (size_t i = 0; i <= p->n_params; i++)
     values[i] = NAN;
   cm_context_init (&ctx, p, NULL, NULL);
+  ctx.origin = conv->origin;
+  ctx.key_lines = conv->key_lines;
   ok = p->ops->plan (conv->state, stats, values, &ctx);
   if (!ok || ctx.error != NULL)
     {
