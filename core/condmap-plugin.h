@@ -110,6 +110,11 @@ typedef struct {
   double abs_max;        /* max |w| */
   double min;            /* min w */
   double max;            /* max w */
+  /** The range the weights are mapped from: the clip threshold when the
+   *  config clips (`clip:`), else abs_max.  Schemes that quantize against
+   *  a clip max (bit slicing) scale by it; aihwkit's converters scale by
+   *  abs_max of the (clipped) weights. */
+  double range_max;
 } CondmapStats;
 
 /** The largest round-trip error, relative to max |w|, of a scheme that is

@@ -183,6 +183,7 @@ compute_stats (Job *job, CondmapStats *stats, GError **error)
       stats->max = MAX (stats->max, job->results[w].max);
     }
   stats->abs_max = MAX (fabs (stats->min), fabs (stats->max));
+  stats->range_max = stats->abs_max;
   return TRUE;
 }
 

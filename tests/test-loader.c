@@ -149,7 +149,8 @@ test_abi_major (void)
 }
 
 /* condmap 0.1.0's plugins: the message names both ABIs and the fix, also
- * for a plugin that calls the 0.1.0 accessors libcondmap no longer has. */
+ * for a plugin that calls the 0.1.0 accessors libcondmap no longer has,
+ * and for one that needs libcondmap.so.0, which is not there. */
 static void
 test_abi1 (void)
 {
@@ -159,6 +160,7 @@ test_abi1 (void)
 
   expect_refused_all ("abi1", CONDMAP_ERROR_ABI, "ABI 1.0", more);
   expect_refused_all ("abi1-linked", CONDMAP_ERROR_ABI, "ABI 1.0", more);
+  expect_refused_all ("abi1-needed", CONDMAP_ERROR_ABI, "ABI 1.0", more);
 }
 
 /* A plugin built against a newer 2.x header: larger descriptor and ops,
