@@ -362,6 +362,55 @@ CondmapArray *condmap_csv_read (const char *path, CondmapDtype dtype,
 gboolean condmap_csv_write (const char *path, const CondmapArray *array,
                             GError **error);
 
+/* ---- Recipes: which tensors of a checkpoint get which scheme ---------- */
+
+/** A recipe: a default config and rules (globs on tensor names, the first
+ *  match wins) that say which tensors of a model are converted with which
+ *  config and which stay digital.  See docs/checkpoints.md for the
+ *  format.  Every config is loaded and checked when the recipe is. */
+typedef struct _CondmapRecipe CondmapRecipe;
+
+/** Loads a recipe file: format condmap-recipe/1, `default` and `rules`.
+ *  Config paths in it are relative to the recipe.  Errors name the file,
+ *  line and column (CONDMAP_ERROR_CONFIG, _UNKNOWN_KEY with a did-you-mean,
+ *  _PARSE), or come from a config it names.  Free with
+ *  condmap_recipe_free(). */
+CondmapRecipe *condmap_recipe_new_from_file (CondmapRuntime *runtime,
+                                             const char *path,
+                                             GError **error);
+/** The same from YAML text (-1: NUL-terminated); @origin names it in
+ *  messages and is the base of relative paths (NULL: "<recipe>"). */
+CondmapRecipe *condmap_recipe_new_from_yaml (CondmapRuntime *runtime,
+                                             const char *yaml, gssize length,
+                                             const char *origin,
+                                             GError **error);
+/** A recipe without rules whose default is the config file @config_path,
+ *  or single-pair with aihwkit's defaults if it is NULL. */
+CondmapRecipe *condmap_recipe_new_for_config (CondmapRuntime *runtime,
+                                              const char *config_path,
+                                              GError **error);
+void condmap_recipe_free (CondmapRecipe *recipe);
+
+/** The converter for tensor @name of rank @rank (@floating: a float dtype),
+ *  owned by the recipe, or NULL if the tensor passes through untouched.
+ *  *rule_index (may be NULL) is the index of the rule that matched, or -1
+ *  (the default, or nothing).  Marks the rule used. */
+const CondmapConverter *condmap_recipe_choose (CondmapRecipe *recipe,
+                                               const char *name,
+                                               unsigned rank,
+                                               gboolean floating,
+                                               int *rule_index);
+/** The rules: their number, and rule i's pattern (owned by the recipe;
+ *  NULL if out of range), line in the recipe and whether a tensor has
+ *  matched it yet, for the warning about rules that match nothing. */
+size_t condmap_recipe_get_n_rules (const CondmapRecipe *recipe);
+const char *condmap_recipe_get_rule (const CondmapRecipe *recipe, size_t i,
+                                     unsigned *line, gboolean *used);
+/** The recipe's file (or origin).  Owned by the recipe. */
+const char *condmap_recipe_get_origin (const CondmapRecipe *recipe);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapRecipe, condmap_recipe_free)
+
 /* ---- Params sidecar (OUTDIR/params.yaml) ------------------------------ */
 
 /** The current sidecar format, written as "format: condmap-params/1".  A
