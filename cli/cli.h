@@ -98,6 +98,15 @@ CondmapArray *cli_planes_to_weights (const CondmapConverter *conv,
 /* The smallest and largest element of a non-empty array. */
 void cli_array_range (const CondmapArray *array, double *min, double *max);
 
+/* ---- planes-read.c: the planes an OUTDIR's sidecar lists ------------- */
+
+/* Reads every plane @sc lists from @dir, in its order (the converter's),
+ * refusing one whose dtype or shape differs from the record (a (1, n) CSV
+ * stands for shape (n,)).  CondmapArray* elements; free with
+ * g_ptr_array_unref(). */
+GPtrArray *cli_planes_read (const char *dir, const CondmapSidecar *sc,
+                            GError **error);
+
 /* ---- outdir.c: an output directory that appears complete or not at all - */
 
 typedef struct _CliOutdir CliOutdir;
@@ -148,5 +157,6 @@ int cli_cmd_check (int argc, char **argv);
 int cli_cmd_convert (int argc, char **argv);
 int cli_cmd_restore (int argc, char **argv);
 int cli_cmd_bench (int argc, char **argv);
+int cli_cmd_plot (int argc, char **argv);
 
 #endif

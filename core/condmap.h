@@ -459,6 +459,72 @@ CondmapConverter *condmap_sidecar_new_converter (const CondmapSidecar *sidecar,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapSidecar, condmap_sidecar_free)
 
+/* ---- Plots (drawn with cairo and pango) -------------------------------- */
+
+/* A picture of what a converter does: one curve per plane, g_k(w), over a
+ * sweep of weights, with g_min and g_max marked; given weights, also their
+ * histogram, each plane's conductance histogram and the round-trip error.
+ * The curves are sampled through condmap_converter_to_conductances(), so
+ * every converter can be drawn.  Written as PNG, SVG or PDF, chosen by the
+ * file's extension; the same input gives the same SVG bytes.
+ *
+ * Plots need cairo and pango when libcondmap is built.  Without them these
+ * functions exist but fail (CONDMAP_ERROR_FAILED, saying so), and
+ * condmap_plot_available() is FALSE.  A plot may be made and written on
+ * any thread; one plot object is not for several threads at once. */
+
+/** Whether this libcondmap can draw plots. */
+gboolean condmap_plot_available (void);
+/** The libraries plots are drawn with, as loaded: "cairo 1.16.0, pango
+ *  1.50.12"; NULL when plots are not available.  Static. */
+const char *condmap_plot_get_renderer (void);
+
+/** A figure being assembled.  Opaque. */
+typedef struct _CondmapPlot CondmapPlot;
+
+/** A plot of the transfer curves of @conv (borrowed: it must outlive the
+ *  plot) over weights in [-1, 1]; @title (may be NULL: the converter's
+ *  name) heads the figure, which should name the config.  Returns NULL
+ *  with @error set if the converter fails on the sweep or plots are not
+ *  available.  Free with condmap_plot_free(). */
+CondmapPlot *condmap_plot_new (const CondmapConverter *conv,
+                               const char *title, GError **error);
+/** Frees @plot.  NULL is ignored. */
+void condmap_plot_free (CondmapPlot *plot);
+
+/** Adds a real layer: converts @weights (not kept) and restores them, then
+ *  draws the curves over their range [min w, max w], and panels with their
+ *  histogram, the conductance histogram of each plane and the round-trip
+ *  error against w.  Fails as condmap_converter_to_conductances() does. */
+gboolean condmap_plot_add_weights (CondmapPlot *plot,
+                                   const CondmapArray *weights,
+                                   GError **error);
+
+/** Adds a conversion as written (or as measured back): K planes of the
+ *  same dtype and length (not kept) and the params of the conversion.
+ *  Draws each plane's conductance histogram, and the curves over the
+ *  range of the weights the planes restore to. */
+gboolean condmap_plot_add_planes (CondmapPlot *plot,
+                                  const CondmapArray *const *planes,
+                                  const CondmapParams *params,
+                                  GError **error);
+
+/** Draws the figure into @path: *.png, *.svg or *.pdf (any case).  An
+ *  unknown extension is CONDMAP_ERROR_INPUT.  Written beside @path and
+ *  renamed into place, so @path is never half-written (CONDMAP_ERROR_IO
+ *  if it cannot be). */
+gboolean condmap_plot_write (const CondmapPlot *plot, const char *path,
+                             GError **error);
+
+/** All in one: the curves of @conv and, if @weights is not NULL, its
+ *  panels, written to @path. */
+gboolean condmap_plot_scheme (const CondmapConverter *conv,
+                              const CondmapArray *weights,
+                              const char *title, const char *path,
+                              GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapPlot, condmap_plot_free)
+
 G_END_DECLS
 
 #endif /* CONDMAP_H */

@@ -618,5 +618,67 @@ class Lifetimes(unittest.TestCase):
             Converter.from_yaml("not a runtime", self.YAML)
 
 
+# ---- plots --------------------------------------------------------------------
+
+
+def png_size(path):
+    """(width, height) from a PNG's IHDR chunk."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return (int.from_bytes(head[16:20], "big"),
+            int.from_bytes(head[20:24], "big"))
+
+
+@unittest.skipUnless(condmap.plot_available(),
+                     "libcondmap was built without cairo and pango")
+class Plots(Base):
+    YAML = "converter: dual-pair\nf_lst: [1, 3]\n"
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+
+    def path(self, name):
+        return os.path.join(self.dir.name, name)
+
+    def test_curves_svg_same_bytes(self):
+        with self.converter(self.YAML) as conv:
+            conv.plot(self.path("a.svg"))
+            conv.plot(self.path("b.svg"))
+            conv.plot(self.path("c.svg"), title="another title")
+        with open(self.path("a.svg"), "rb") as a, \
+                open(self.path("b.svg"), "rb") as b, \
+                open(self.path("c.svg"), "rb") as c:
+            a, b, c = a.read(), b.read(), c.read()
+        self.assertTrue(a.startswith(b"<?xml"))
+        self.assertEqual(a, b)
+        self.assertNotEqual(a, c)
+
+    def test_weights_add_panels(self):
+        w = np.linspace(-1, 1, 500, dtype=np.float32).reshape(20, 25)
+        with self.converter(self.YAML) as conv:
+            conv.plot(self.path("curves.png"))
+            conv.plot(self.path("layer.png"), weights=w[:, ::2])
+        self.assertEqual(png_size(self.path("curves.png")), (840, 512))
+        # 64 title + 440 curves + 300 weights + 2 rows of 250 + 8
+        self.assertEqual(png_size(self.path("layer.png")), (840, 1312))
+
+    def test_refused(self):
+        with self.converter(self.YAML) as conv:
+            with self.assertRaises(Error) as cm:
+                conv.plot(self.path("x.jpg"))
+            self.assertEqual(cm.exception.code, ErrorCode.INPUT)
+            with self.assertRaises(Error) as cm:
+                conv.plot(self.path("x.png"), weights=[1.0, float("nan")])
+            self.assertEqual(cm.exception.code, ErrorCode.INPUT)
+            with self.assertRaises(Error) as cm:
+                conv.plot(self.path("no/x.png"))
+            self.assertEqual(cm.exception.code, ErrorCode.IO)
+            with self.assertRaises(TypeError):
+                conv.plot(self.path("x.png"), weights=np.arange(3))
+        self.assertEqual(os.listdir(self.dir.name), [])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -506,3 +506,76 @@ class Converter(_Handle):
         return "<condmap.Converter %s planes=%s%s>" % (
             self._name, list(self._plane_names),
             " closed" if self.closed else "")
+
+
+# ---- Plots (libcondmap's condmap_plot_*, drawn with cairo and pango) ---------
+
+_plot_declared = False
+
+
+def _declare_plot():
+    """Declares the plot functions on first use (kept apart from _lib's
+    list: they are the only ones that need cairo in the library)."""
+    global _plot_declared
+    if not _plot_declared:
+        c = _lib.load()[0]
+        _lib._declare(c, "condmap_plot_available", ctypes.c_int)
+        _lib._declare(c, "condmap_plot_scheme", ctypes.c_int,
+                      _lib.ConverterP, _lib.ArrayP, ctypes.c_char_p,
+                      ctypes.c_char_p, ctypes.POINTER(_lib.GErrorP))
+        _lib._declare(c, "condmap_array_new", _lib.ArrayP, ctypes.c_int,
+                      ctypes.c_uint, ctypes.POINTER(ctypes.c_size_t),
+                      ctypes.POINTER(_lib.GErrorP))
+        _lib._declare(c, "condmap_array_get_data", ctypes.c_void_p,
+                      _lib.ArrayP)
+        _plot_declared = True
+
+
+def plot_available():
+    """Whether the loaded libcondmap was built with cairo and pango and can
+    draw plots (Converter.plot)."""
+    _declare_plot()
+    return bool(lib.condmap_plot_available())
+
+
+def _array_from_numpy(w):
+    """A new CondmapArray holding a copy of @w; free it with
+    condmap_array_free."""
+    w = _as_c_array(w)
+    shape = (ctypes.c_size_t * max(w.ndim, 1))(*w.shape)
+    err = _lib.GErrorP()
+    arr = lib.condmap_array_new(_DTYPE_CODES[w.dtype], w.ndim, shape,
+                                ctypes.byref(err))
+    if not arr:
+        raise _take_error(err)
+    ctypes.memmove(lib.condmap_array_get_data(arr), w.ctypes.data, w.nbytes)
+    return arr
+
+
+def _converter_plot(self, path, weights=None, title=None):
+    """Draws what this converter does into @path, as `condmap plot` does:
+    PNG, SVG or PDF by its extension.  One curve per plane, g_k(w), over
+    weights in [-1, 1], g_min and g_max marked; given @weights (float32 or
+    float64, any shape), the curves over their range and panels with their
+    histogram, each plane's conductance histogram and the round-trip error.
+    @title heads the figure (None: the converter's name).  The file is
+    written atomically.  Raises Error: FAILED if libcondmap was built
+    without cairo and pango, INPUT for another extension or bad weights,
+    IO if @path cannot be written."""
+    _declare_plot()
+    h = self._handle()
+    arr = _array_from_numpy(weights) if weights is not None else None
+    err = _lib.GErrorP()
+    try:
+        ok = lib.condmap_plot_scheme(
+            h, arr, title.encode() if title is not None else None,
+            os.fsencode(path), ctypes.byref(err))
+    finally:
+        if arr:
+            lib.condmap_array_free(arr)
+    if not ok:
+        raise _take_error(err)
+
+
+Converter.plot = _converter_plot
+__all__.append("plot_available")
