@@ -32,7 +32,8 @@ check_image_name (const char *path, GError **error)
   return FALSE;
 }
 
-/* Written beside the target and renamed: an interrupted or failed plot
+/* Written beside the target and renamed (the core registers the
+ * temporary, which the signal hook removes): an interrupted or failed plot
  * leaves the old picture, if any, and no temporary. */
 static int
 write_plot (const Options *o, const CondmapPlot *plot, const char *what)
@@ -40,9 +41,7 @@ write_plot (const Options *o, const CondmapPlot *plot, const char *what)
   GError *error = NULL;
   gboolean ok;
 
-  cli_interrupt_guard_file (o->output);
   ok = condmap_plot_write (plot, o->output, &error);
-  cli_interrupt_unguard ();
   if (!ok)
     return cli_fail (error);
   if (!o->common.quiet)

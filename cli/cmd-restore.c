@@ -1,6 +1,7 @@
 /* cmd-restore.c - condmap restore: the planes of an OUTDIR (as convert
  * wrote them, or conductances measured back from a chip into files of the
- * same names) back into weights, with the record in params.yaml. */
+ * same names) back into weights, with the record in params.yaml: one call
+ * of condmap_restore_dir(), and the weights written where -o says. */
 #include <stdio.h>
 #include "cli.h"
 
@@ -12,49 +13,32 @@ typedef struct {
 static int
 run (const Options *o, const char *dir)
 {
-  g_autofree char *sidecar_path = g_build_filename (dir, "params.yaml", NULL);
   g_autofree char *out_path = o->output ? g_strdup (o->output)
                               : g_build_filename (dir, "restored.npy", NULL);
   CliFormat out_format = cli_format_from_path (out_path);
+  g_autoptr (CondmapRuntime) rt = cli_runtime_new (&o->common);
   g_autoptr (CondmapSidecar) sc = NULL;
-  g_autoptr (CondmapRuntime) rt = NULL;
-  g_autoptr (CondmapConverter) conv = NULL;
-  g_autoptr (GPtrArray) planes = NULL;
   g_autoptr (CondmapArray) weights = NULL;
   GError *error = NULL;
-  gboolean ok;
 
-  if ((sc = condmap_sidecar_read (sidecar_path, &error)) == NULL)
-    return cli_fail (error);
-  rt = cli_runtime_new (&o->common);
-  if ((conv = condmap_sidecar_new_converter (sc, rt, &error)) == NULL
-      || !cli_format_check_rank (out_format, condmap_sidecar_get_rank (sc),
-                                 out_path, &error)
-      || (planes = cli_planes_read (dir, sc, &error)) == NULL)
-    return cli_fail (error);
-  weights = cli_planes_to_weights (conv, planes,
-                                   condmap_sidecar_get_params (sc),
-                                   condmap_sidecar_get_dtype (sc),
-                                   condmap_sidecar_get_rank (sc),
-                                   condmap_sidecar_get_shape (sc), &error);
-  if (weights == NULL)
-    return cli_fail (error);
+  weights = condmap_restore_dir (rt, dir, &sc, &error);
   /* Written beside out_path and renamed: an interrupted restore leaves
    * the old weights file, if any, and no temporary. */
-  cli_interrupt_guard_file (out_path);
-  ok = cli_array_write (out_path, out_format, weights, &error);
-  cli_interrupt_unguard ();
-  if (!ok)
+  if (weights == NULL
+      || !cli_format_check_rank (out_format, condmap_array_get_rank (weights),
+                                 out_path, &error)
+      || !cli_array_write (out_path, out_format, weights, &error))
     return cli_fail (error);
   if (!o->common.quiet)
     {
       g_autofree char *shape =
         condmap_shape_to_string (condmap_array_get_rank (weights),
-                             condmap_array_get_shape (weights));
+                                 condmap_array_get_shape (weights));
 
       printf ("%s: weights of shape %s, %s, from %u planes (%s)\n", out_path,
               shape, condmap_dtype_name (condmap_array_get_dtype (weights)),
-              planes->len, condmap_converter_get_name (conv));
+              g_strv_length ((char **) condmap_sidecar_get_planes (sc)),
+              condmap_sidecar_get_converter (sc));
     }
   return CLI_EXIT_OK;
 }

@@ -1,6 +1,7 @@
-/* planes.c - whole-array conversions: allocating the K planes of an
- * array and running the converter over them, as convert, restore and
- * check all do. */
+/* planes.c - whole-array conversions in memory: allocating the K planes
+ * of an array and running the converter over them, as check does (convert
+ * and restore call condmap_converter_convert_to_dir() and
+ * condmap_restore_dir(), which do it themselves). */
 #include "cli.h"
 
 GPtrArray *

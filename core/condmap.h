@@ -525,6 +525,92 @@ gboolean condmap_plot_scheme (const CondmapConverter *conv,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapPlot, condmap_plot_free)
 
+/* ---- Output directories (OUTDIR) --------------------------------------- */
+
+/* An output directory holds one file per conductance plane, named after the
+ * plane ("g_plus_0.npy", ..., in .npy or CSV), and the sidecar params.yaml
+ * that records what restore needs.  condmap_converter_convert_to_dir()
+ * writes it so that it appears complete or not at all; condmap_restore_dir()
+ * reads it back, planes replaced by measured conductances included.  The
+ * condmap command's convert and restore are these two calls. */
+
+/** The sidecar's file name inside an output directory. */
+#define CONDMAP_OUTDIR_SIDECAR "params.yaml"
+
+/** Flags for condmap_converter_convert_to_dir(). */
+typedef enum {
+  /** .npy planes; an existing OUTDIR is refused. */
+  CONDMAP_OUTDIR_DEFAULT = 0,
+  /** Replace an existing OUTDIR (a directory, never a file) once the new
+   *  one is complete; everything in it is deleted. */
+  CONDMAP_OUTDIR_FORCE = 1 << 0,
+  /** CSV planes (1-D and 2-D weights only) instead of .npy. */
+  CONDMAP_OUTDIR_CSV = 1 << 1
+} CondmapOutdirFlags;
+
+/** Checks that condmap_converter_convert_to_dir() may write @outdir with
+ *  @flags, changing nothing on disk, so that a program can refuse before
+ *  any work: CONDMAP_ERROR_INPUT for a path that names no directory of its
+ *  own ("", ".", ".."), CONDMAP_ERROR_EXISTS for an existing @outdir
+ *  without CONDMAP_OUTDIR_FORCE (or a file in the way, even with it),
+ *  CONDMAP_ERROR_IO if it cannot be examined. */
+gboolean condmap_outdir_check (const char *outdir, CondmapOutdirFlags flags,
+                               GError **error);
+
+/** Converts @weights (any rank, as condmap_converter_to_conductances()
+ *  would) and writes @outdir: one file per plane and the sidecar, nothing
+ *  else.  The directory is built as "OUTDIR.tmp-XXXXXX" beside @outdir and
+ *  renamed into place when complete; on any failure nothing is left, and an
+ *  OUTDIR replaced with CONDMAP_OUTDIR_FORCE stays as it was.  Errors are
+ *  those of condmap_outdir_check() and of the conversion, CONDMAP_ERROR_INPUT
+ *  for CSV planes of weights that are not 1-D or 2-D, CONDMAP_ERROR_IO
+ *  naming the file that could not be written, and CONDMAP_ERROR_EXISTS if
+ *  someone else created @outdir meanwhile.  On success *sidecar_out (may be
+ *  NULL) is the record written: free it with condmap_sidecar_free(). */
+gboolean condmap_converter_convert_to_dir (const CondmapConverter *conv,
+                                           const CondmapArray *weights,
+                                           const char *outdir,
+                                           CondmapOutdirFlags flags,
+                                           CondmapSidecar **sidecar_out,
+                                           GError **error);
+
+/** Reads @outdir's sidecar, recreates its converter on @runtime, reads the
+ *  planes it lists (each read by condmap_array_read(), CSV in the recorded
+ *  dtype) and converts them back into new weights of the recorded shape and
+ *  dtype.  A plane of another dtype or shape is refused with
+ *  CONDMAP_ERROR_INPUT naming its file; the sidecar's errors are those of
+ *  condmap_sidecar_read() and condmap_sidecar_new_converter().  On success
+ *  *sidecar_out (may be NULL) is the record read: free it with
+ *  condmap_sidecar_free().  Free the result with condmap_array_free(). */
+CondmapArray *condmap_restore_dir (CondmapRuntime *runtime,
+                                   const char *outdir,
+                                   CondmapSidecar **sidecar_out,
+                                   GError **error);
+
+/** Reads an array file by its name: CSV of @csv_dtype if it is named *.csv
+ *  (any case) and does not start with the .npy magic, else .npy (whose
+ *  reader says clearly when a file is not .npy).  *is_csv (may be NULL)
+ *  says which.  Free the result with condmap_array_free(). */
+CondmapArray *condmap_array_read (const char *path, CondmapDtype csv_dtype,
+                                  gboolean *is_csv, GError **error);
+
+/** For a process about to die of SIGINT, SIGTERM or the like: removes
+ *  every temporary the library is writing, the "OUTDIR.tmp-XXXXXX" of
+ *  condmap_converter_convert_to_dir() and the ".NAME.XXXXXX" of each .npy,
+ *  CSV or sidecar write.  Call it from the signal handler (or the thread
+ *  that sigwait()s), then re-raise the signal with its default action.
+ *  Async-signal-safe: it takes no lock, allocates nothing, and calls only
+ *  async-signal-safe functions on paths set beforehand.  It waits (at
+ *  most 5 s) for other threads that are creating or renaming a temporary,
+ *  so an output is either complete under its name or gone; the library
+ *  blocks signals in a thread for those few system calls, so a handler
+ *  never waits for its own thread.  Afterwards every write the library
+ *  starts fails with CONDMAP_ERROR_IO, and a temporary it removed is never
+ *  renamed into place.  Without it, a signal's default action leaves the
+ *  temporaries behind (SIGKILL always does); a write that fails never
+ *  does. */
+void condmap_cleanup_on_signal (void);
+
 G_END_DECLS
 
 #endif /* CONDMAP_H */
