@@ -17,7 +17,7 @@ from unittest import mock
 
 import numpy as np
 
-from test_condmap import SRC, new_runtime  # noqa: I100 (sets sys.path)
+from test_condmap import SRC, new_runtime  # first: it sets sys.path
 
 import condmap  # noqa: E402
 from condmap import Converter, _lib  # noqa: E402
