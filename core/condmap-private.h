@@ -294,6 +294,9 @@ typedef struct _CmAtomicFile CmAtomicFile;
 CmAtomicFile *cm_atomic_file_new (const char *path, GError **error);
 /* The stream to write to. */
 FILE *cm_atomic_file_get_stream (CmAtomicFile *file);
+/* Its file descriptor, for positioned writes (pwrite) that bypass the
+ * stream; do not mix them with writes to the stream. */
+int cm_atomic_file_get_fd (CmAtomicFile *file);
 /* Flushes, checks every write succeeded (a full disk is an error), and
  * renames the file into place.  Frees @file whatever the outcome; on
  * failure the temporary file is removed. */
