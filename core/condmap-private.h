@@ -284,6 +284,9 @@ struct stat;
  * device is refused (CONDMAP_ERROR_IO) without blocking.  Close with
  * fclose(). */
 FILE *cm_open_regular (const char *path, struct stat *st, GError **error);
+/* Reads a whole regular file (as cm_open_regular() opens it), NUL-terminated,
+ * its length in *len; CONDMAP_ERROR_IO if it cannot.  Free with g_free(). */
+char *cm_read_regular_file (const char *path, size_t *len, GError **error);
 
 /* ---- atomic-file.c: never a half-written file ---------------------------- */
 
