@@ -64,7 +64,8 @@ def list_cases():
     if not os.path.isdir(DATA):
         return []
     return sorted(d for d in os.listdir(DATA)
-                  if d != "invalid" and os.path.isdir(os.path.join(DATA, d)))
+                  if d not in ("invalid", "crosssim", "neurosim")
+                  and os.path.isdir(os.path.join(DATA, d)))
 
 
 def read_expected(path):
