@@ -5,8 +5,8 @@
 #include <string.h>
 #include "cli.h"
 
-#ifndef CONDMAP_BUILD_DIR
-#  error "CONDMAP_BUILD_DIR must be defined by the build"
+#ifndef CONDMAP_CONFIG_DIR
+#  error "CONDMAP_CONFIG_DIR must be defined by the build"
 #endif
 
 GOptionContext *
@@ -71,27 +71,66 @@ cli_fail (GError *error)
   return CLI_EXIT_FAILURE;
 }
 
-/* Whether this process is the uninstalled binary in the build tree (run
- * directly or through libtool's wrapper). */
-static gboolean
-running_uninstalled (void)
+/* The top of the build tree this binary runs from (BUILD/cli/condmap, or
+ * BUILD/cli/.libs/condmap behind libtool's wrapper), or NULL if it is
+ * installed.  Found at run time, so no build path is compiled in. */
+static char *
+build_tree_top (void)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *top = NULL;
+  g_autofree char *marker = NULL;
 
   if (exe == NULL)
-    return FALSE;
+    return NULL;
   dir = g_path_get_dirname (exe);
-  return strcmp (dir, CONDMAP_BUILD_DIR "/cli/.libs") == 0
-         || strcmp (dir, CONDMAP_BUILD_DIR "/cli") == 0;
+  base = g_path_get_basename (dir);
+  if (strcmp (base, ".libs") == 0)
+    {
+      char *up = g_path_get_dirname (dir);
+      g_free (dir);
+      dir = up;
+      g_free (base);
+      base = g_path_get_basename (dir);
+    }
+  if (strcmp (base, "cli") != 0)
+    return NULL;
+  top = g_path_get_dirname (dir);
+  marker = g_build_filename (top, "config.status", NULL);
+  return g_file_test (marker, G_FILE_TEST_EXISTS) ? g_steal_pointer (&top)
+                                                  : NULL;
+}
+
+/* The source tree of build tree @top: the same directory, or the one its
+ * Makefile names as abs_top_srcdir (a VPATH build). */
+static char *
+source_tree_of (const char *top)
+{
+  g_autofree char *makefile = g_build_filename (top, "Makefile", NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (!g_file_get_contents (makefile, &text, NULL, NULL))
+    return g_strdup (top);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "abs_top_srcdir = "))
+      return g_strstrip (g_strdup (lines[i] + strlen ("abs_top_srcdir = ")));
+  return g_strdup (top);
 }
 
 char *
 cli_config_dir (void)
 {
-  if (running_uninstalled ())
-    return g_strdup (CONDMAP_SRC_DIR "/configs");
-  return g_strdup (CONDMAP_CONFIG_DIR);
+  g_autofree char *top = build_tree_top ();
+  g_autofree char *src = NULL;
+
+  if (top == NULL)
+    return g_strdup (CONDMAP_CONFIG_DIR);
+  src = source_tree_of (top);
+  return g_build_filename (src, "configs", NULL);
 }
 
 CondmapRuntime *
@@ -103,13 +142,9 @@ cli_runtime_new (const CliCommon *common)
 
   for (guint i = 0; common->plugin_dirs && common->plugin_dirs[i]; i++)
     g_ptr_array_add (dirs, common->plugin_dirs[i]);
-  /* A build tree's binary uses that tree's plugins, never installed ones,
-   * so that it works before 'make install' and tests what was built. */
-  if (running_uninstalled ())
-    {
-      g_ptr_array_add (dirs, (gpointer) CONDMAP_BUILD_DIR "/plugins/.libs");
-      flags |= CONDMAP_RUNTIME_NO_SYSTEM_DIR;
-    }
+  /* A build tree's libcondmap uses that tree's plugins instead of the
+   * installed ones (condmap_runtime_new() finds them beside it), so the
+   * command works before 'make install' and tests what was built. */
   g_ptr_array_add (dirs, NULL);
   rt = condmap_runtime_new ((const char *const *) dirs->pdata, flags);
   if (common->threads > 0)

@@ -143,6 +143,7 @@ void cli_interrupt_release (void);
 /* ---- the subcommands: each gets argv with argv[0] = its name ----------- */
 
 int cli_cmd_list (int argc, char **argv);
+int cli_cmd_describe (int argc, char **argv);
 int cli_cmd_check (int argc, char **argv);
 int cli_cmd_convert (int argc, char **argv);
 int cli_cmd_restore (int argc, char **argv);

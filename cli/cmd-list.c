@@ -14,8 +14,9 @@ print_plugins (const CondmapRuntime *rt)
 
       condmap_runtime_get_plugin (rt, i, &info);
       printf ("  %-14s %s\n", info.name, info.description);
-      printf ("  %-14s version %s, ABI %u.%u, %s\n", "", info.version,
-              info.abi_major, info.abi_minor, info.path);
+      printf ("  %-14s version %s, ABI %u, %zu setting%s, %s\n", "",
+              info.version, info.abi_major, info.n_settings,
+              info.n_settings == 1 ? "" : "s", info.path);
     }
 }
 

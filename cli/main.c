@@ -12,6 +12,7 @@ typedef struct {
 
 static const Command commands[] = {
   { "list", cli_cmd_list, "show the converter plugins found, and load failures" },
+  { "describe", cli_cmd_describe, "show the settings a plugin declares" },
   { "convert", cli_cmd_convert, "convert weights into conductance planes and params.yaml" },
   { "restore", cli_cmd_restore, "turn planes (written or measured) back into weights" },
   { "check", cli_cmd_check, "validate a config and test that it round-trips" },
@@ -36,6 +37,7 @@ usage (FILE *out)
            "  condmap restore layer1-g -o layer1-restored.npy\n"
            "  condmap check -c configs/dual-pair.yaml layer1.npy\n"
            "  condmap list\n"
+           "  condmap describe dual-pair\n"
            "\n"
            "Run 'condmap COMMAND --help' for a command's options, and see "
            "condmap(1).\n");

@@ -65,7 +65,8 @@ gboolean cm_node_is_null (const CmNode *node);
  * (quoted scalars are never numbers).  Non-finite values are returned as
  * such; the caller decides. */
 gboolean cm_node_to_double (const CmNode *node, double *value);
-/* Parses a plain scalar as true/false (any case).  FALSE if not boolean. */
+/* Parses a plain scalar as YAML 1.2 core booleans: true, True, TRUE, false,
+ * False, FALSE.  FALSE if not boolean. */
 gboolean cm_node_to_boolean (const CmNode *node, gboolean *value);
 /* The start of @text for a message, cut after 40 characters (keys and
  * values may be huge; UTF-8, as libyaml has checked).  Free with g_free(). */
@@ -81,14 +82,15 @@ char *cm_node_describe (const CmNode *node);
 const char *cm_suggest (const char *word, const char *const *candidates,
                         gsize n_candidates);
 
-/* ---- config.c: settings accessors -------------------------------------- */
+/* ---- config.c: validation against declared settings -------------------- */
 
-/* A resolved setting, as recorded by the accessors for the sidecar. */
+/* A resolved setting, recorded for the plugin's accessors and the sidecar. */
 typedef enum {
-  CM_VALUE_DOUBLE,
+  CM_VALUE_DOUBLE,   /* numbers and integers */
   CM_VALUE_BOOLEAN,
   CM_VALUE_LIST,     /* values[0..cols) */
-  CM_VALUE_TABLE     /* values[0..rows*cols), row-major */
+  CM_VALUE_TABLE,    /* values[0..rows*cols), row-major */
+  CM_VALUE_STRING
 } CmValueKind;
 
 typedef struct {
@@ -99,33 +101,55 @@ typedef struct {
   double *values;
   size_t rows;
   size_t cols;
+  char *string;
 } CmResolved;
 
 void cm_resolved_free (CmResolved *resolved);
+CmResolved *cm_resolved_copy (const CmResolved *resolved);
+
+/* A plugin's declared settings, copied by the loader into the host's own
+ * layout (a plugin built with a shorter CondmapSettingDecl gets zeroes in
+ * the members it does not know). */
+typedef struct {
+  CondmapSettingDecl *decls;
+  size_t n;
+} CmDeclTable;
+
+/* The settings of one converter: a config mapping checked against a
+ * declared table. */
+typedef struct _CmSettings CmSettings;
 
 /* Wraps a mapping node (borrowed: it must outlive the settings; may be
- * NULL for "no keys") whose keys are the converter's settings.  @origin
- * names the file in messages.  @skip_key (may be NULL) is a key the core
- * has consumed itself, such as "converter". */
-CondmapSettings *cm_settings_new (const CmNode *mapping, const char *origin,
-                                  const char *skip_key);
-void cm_settings_free (CondmapSettings *settings);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapSettings, cm_settings_free)
+ * NULL for "no keys").  @origin names the file in messages.  @skip_key
+ * (may be NULL) is a key the core consumes itself, such as "converter". */
+CmSettings *cm_settings_new (const CmNode *mapping, const char *origin,
+                             const char *skip_key, const CmDeclTable *decls);
+void cm_settings_free (CmSettings *settings);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmSettings, cm_settings_free)
 
-/* After create(): refuses the first key no accessor consumed, with
- * CONDMAP_ERROR_UNKNOWN_KEY, its file:line and a did-you-mean among the
- * keys the plugin asked for. */
-gboolean cm_settings_check_consumed (CondmapSettings *settings, GError **error);
+/* Refuses undeclared keys (CONDMAP_ERROR_UNKNOWN_KEY, with a did-you-mean),
+ * then reads every declared key: type, range, length, presence
+ * (CONDMAP_ERROR_CONFIG with file:line), defaults filled in, and the
+ * declared bounds in order. */
+gboolean cm_settings_validate (CmSettings *settings, GError **error);
+/* The first step of cm_settings_validate(), in unknown-key.c. */
+gboolean cm_settings_check_declared (CmSettings *settings, GError **error);
+/* The resolved value of a declared @key, or NULL (undeclared, or an
+ * optional list or table that is absent).  Owned by @settings. */
+const CmResolved *cm_settings_lookup (const CmSettings *settings,
+                                      const char *key);
+const char *cm_settings_get_origin (const CmSettings *settings);
+/* Index of @key among the keys of the mapping, or -1; its value node's
+ * line is where a message about it points. */
+unsigned cm_settings_key_line (const CmSettings *settings, const char *key);
 
-/* If an unconsumed key is a likely typo of a key the plugin asked for but
- * did not find, sets the UNKNOWN_KEY error as above and returns TRUE.  The
- * core calls it when create() failed, so that "flst" is reported as a typo
- * rather than as a missing f_lst. */
-gboolean cm_settings_explain_typo (CondmapSettings *settings, GError **error);
+/* Takes the resolved values (CmResolved*, in declaration order; the array
+ * frees its elements). */
+GPtrArray *cm_settings_steal_resolved (CmSettings *settings);
 
-/* Takes the recorded resolved values (CmResolved*, in the order the plugin
- * read them; the array frees its elements). */
-GPtrArray *cm_settings_steal_resolved (CondmapSettings *settings);
+/* The rule of @d's range in words ("> 0", "in [0, 1]"), or NULL if it has
+ * none.  Free with g_free(). */
+char *cm_decl_describe_range (const CondmapSettingDecl *d);
 
 /* Formats resolved values as one line of flow-style YAML:
  * "{g_min: 0, g_max: 25, f_lst: [1, 3]}", every number with the fewest
@@ -137,22 +161,56 @@ char *cm_resolved_to_flow_yaml (const GPtrArray *resolved);
  * bytes); returns @buf. */
 char *cm_format_double (char *buf, size_t len, double v);
 
+/* ---- host.c: the host table and the context of a plugin call ------------ */
+
+typedef struct _CmPlugin CmPlugin;   /* plugin-loader.c, below */
+
+/* The host table every plugin gets.  Static. */
+const CondmapHost *cm_host (void);
+
+/* The context of one create() or plan() call: the settings it reads
+ * (NULL for plan()), and the first error it reports. */
+struct _CondmapContext {
+  const CmSettings *settings;
+  const char *origin;       /* plan(): the config's file, for messages */
+  GHashTable *key_lines;    /* plan(): key -> its line in the config */
+  const char *plugin_name;
+  const char *plugin_path;
+  const CmDeclTable *decls;
+  const char *const *param_names;
+  GError *error;            /* the first error reported */
+  GPtrArray *warnings;      /* char*, may be NULL: warnings dropped */
+};
+
+/* Initialises @ctx for a call of @plugin; clear with cm_context_clear(). */
+void cm_context_init (CondmapContext *ctx, const CmPlugin *plugin,
+                      const CmSettings *settings, GPtrArray *warnings);
+void cm_context_clear (CondmapContext *ctx);
+
 /* ---- params.c ------------------------------------------------------------ */
 /* (public API in condmap.h and condmap-plugin.h) */
 
 /* ---- runtime.c and plugin-loader.c --------------------------------------- */
 
-typedef struct {
-  char *path;
-  void *handle;                     /* from dlopen */
+struct _CmPlugin {
+  char *path;                        /* the file, or "(registered)" */
+  void *handle;                      /* from dlopen; NULL if registered */
   const CondmapPluginDesc *desc;
-} CmPlugin;
+  const CondmapConverterOps *ops;    /* converters: the kind's ops */
+  CmDeclTable decls;                 /* the settings, in the host's layout */
+  size_t n_params;                   /* length of ops->param_names */
+};
 
 /* Opens a shared object and checks its descriptor: the symbol, the ABI
  * version (CONDMAP_ERROR_ABI, both versions in the message), struct_size,
  * a valid name, and every required function present (CONDMAP_ERROR_PLUGIN).
  * Free with cm_plugin_free(). */
 CmPlugin *cm_plugin_load (const char *path, GError **error);
+/* Checks a descriptor from anywhere (a file, or registered in-process) and
+ * makes the plugin record; @path names it in messages.  Takes no
+ * ownership of @handle unless it succeeds. */
+CmPlugin *cm_plugin_new (const char *path, void *handle,
+                         const CondmapPluginDesc *desc, GError **error);
 void cm_plugin_free (CmPlugin *plugin);
 
 /* The loaded plugin named @name, or NULL.  Owned by the runtime. */
@@ -170,6 +228,10 @@ struct _CondmapConverter {
   void *state;                 /* from the plugin's create() */
   unsigned n_planes;
   GPtrArray *resolved;         /* CmResolved*, the config with defaults */
+  GPtrArray *warnings;         /* char*: what create() warned about */
+  char *origin;                /* the config's file, for plan() messages */
+  GHashTable *key_lines;       /* key -> line (GUINT_TO_POINTER) */
+  gboolean round_trip_check;   /* FALSE: the user turned the check off */
   gboolean has_bounds;         /* g_min/g_max known: planes are checked */
   double g_min_us;
   double g_max_us;

@@ -49,7 +49,26 @@ const char *condmap_dtype_name (CondmapDtype dtype);
 /** Parses "float32"/"f32"/"float64"/"f64"; returns 0 if unknown. */
 CondmapDtype condmap_dtype_from_name (const char *name);
 
+/* ---- Errors ------------------------------------------------------------- */
+
+/** The GError domain of every condmap error; the codes are the
+ *  CondmapError values of condmap-plugin.h. */
+#define CONDMAP_ERROR (condmap_error_quark ())
+GQuark condmap_error_quark (void);
+
 /* ---- Params ------------------------------------------------------------- */
+
+/** What a plan derived from the statistics of one array (scale_ratio,
+ *  w_min, ...) and what the way back needs: a small ordered map from the
+ *  plugin's param names to finite doubles.  Written to and read from the
+ *  params sidecar.  (Kernels see the same numbers as an array in the
+ *  order of the plugin's param_names.) */
+typedef struct _CondmapParams CondmapParams;
+
+/** Sets @name to @value, replacing an earlier value.  @name is copied. */
+void condmap_params_set (CondmapParams *params, const char *name, double value);
+/** Returns the value of @name, or NAN if it is not set. */
+double condmap_params_get (const CondmapParams *params, const char *name);
 
 /** Returns a new empty params object.  Free it with condmap_params_free(). */
 CondmapParams *condmap_params_new (void);
@@ -91,7 +110,10 @@ CondmapRuntime *condmap_runtime_new (const char *const *plugin_dirs,
                                      CondmapRuntimeFlags flags);
 /** Adds a reference; returns @runtime. */
 CondmapRuntime *condmap_runtime_ref (CondmapRuntime *runtime);
-/** Drops a reference; the last one unloads the plugins.  NULL is ignored. */
+/** Drops a reference; the last one unloads the plugins.  NULL is ignored.
+ *  The rule that keeps a plugin's code loaded: everything made from a
+ *  plugin (a converter, its params) holds a reference to the runtime, so
+ *  the plugin is dlclose()d only after the last of them is freed. */
 void condmap_runtime_unref (CondmapRuntime *runtime);
 
 /** Sets how many threads each conversion uses: 0 (the default) means
@@ -131,9 +153,10 @@ typedef struct {
   const char *name;
   const char *description;
   const char *version;
-  const char *path;
+  const char *path;        /* the file, or "(registered in-process: NAME)" */
   unsigned abi_major;
-  unsigned abi_minor;
+  unsigned kind;           /* a CondmapPluginKind */
+  size_t n_settings;       /* declared settings */
 } CondmapPluginInfo;
 
 /** Number of plugins loaded. */
@@ -144,11 +167,38 @@ gboolean condmap_runtime_get_plugin (const CondmapRuntime *runtime, size_t i,
                                      CondmapPluginInfo *info);
 /** Number of plugins that failed to load. */
 size_t condmap_runtime_get_n_failures (const CondmapRuntime *runtime);
-/** The i-th failure: the file's path and why (CONDMAP_ERROR_PLUGIN or
- *  CONDMAP_ERROR_ABI).  Both are owned by the runtime.  Returns NULL if out
+/** The i-th failure: the file's (or directory's) path and why:
+ *  CONDMAP_ERROR_PLUGIN (not a plugin, a bad descriptor, a name taken),
+ *  CONDMAP_ERROR_ABI (built for another ABI) or CONDMAP_ERROR_IO (a
+ *  directory given that cannot be read).  Both are owned by the runtime.  Returns NULL if out
  *  of range. */
 const GError *condmap_runtime_get_failure (const CondmapRuntime *runtime,
                                            size_t i, const char **path);
+
+/** Registers a plugin that lives in the calling program instead of a
+ *  shared object (as GStreamer's gst_plugin_register_static): lab software
+ *  that defines one scheme inline needs no .so.  @desc is checked as the
+ *  loader checks a file's and must stay valid as long as the runtime.
+ *  Fails with CONDMAP_ERROR_ABI or CONDMAP_ERROR_PLUGIN (a bad descriptor,
+ *  or a name already taken).  Call before sharing the runtime. */
+gboolean condmap_runtime_add_plugin (CondmapRuntime *runtime,
+                                     const CondmapPluginDesc *desc,
+                                     GError **error);
+
+/** Formats of condmap_runtime_describe_plugin(). */
+typedef enum {
+  CONDMAP_DESCRIBE_TEXT = 0,     /* aligned columns, for a terminal */
+  CONDMAP_DESCRIBE_MARKDOWN = 1  /* a Markdown table, for docs */
+} CondmapDescribeFormat;
+
+/** The declared settings of plugin @name as a table: key, type, unit,
+ *  default, rule and meaning of each.  Fails with
+ *  CONDMAP_ERROR_UNKNOWN_CONVERTER if no plugin has that name.  Free the
+ *  result with g_free(). */
+char *condmap_runtime_describe_plugin (const CondmapRuntime *runtime,
+                                       const char *name,
+                                       CondmapDescribeFormat format,
+                                       GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapRuntime, condmap_runtime_unref)
 
@@ -187,6 +237,16 @@ const char *condmap_converter_get_plane_name (const CondmapConverter *conv,
  *  none. */
 gboolean condmap_converter_get_bounds (const CondmapConverter *conv,
                                        double *g_min_us, double *g_max_us);
+/** Whether `condmap check` should fail when the round trip does: FALSE
+ *  when the user set the converter's declared round-trip switch (such as
+ *  custom-pair's invertibility_test) to false. */
+gboolean condmap_converter_wants_round_trip (const CondmapConverter *conv);
+/** Warnings the plugin gave about the config (not errors): their number,
+ *  and the i-th, "file:line: 'key': text", owned by @conv (NULL if out of
+ *  range). */
+size_t condmap_converter_get_n_warnings (const CondmapConverter *conv);
+const char *condmap_converter_get_warning (const CondmapConverter *conv,
+                                           size_t i);
 /** The resolved config, defaults filled in, as flow-style YAML
  *  ("{g_min: 0, g_max: 25, f_lst: [1, 3]}").  Free with g_free(). */
 char *condmap_converter_dup_config_yaml (const CondmapConverter *conv);
@@ -215,12 +275,11 @@ gboolean condmap_converter_to_weights (const CondmapConverter *conv,
                                        void *weights,
                                        GError **error);
 
-/** The round-trip limit of condmap_converter_check_invertible(): the
- *  largest error, relative to max |w|, of an exact scheme. */
-#define CONDMAP_ROUND_TRIP_TOLERANCE 1e-4
+/* CONDMAP_ROUND_TRIP_TOLERANCE (condmap-plugin.h) is the limit of
+ * condmap_converter_check_invertible(). */
 
-/** Runs the round trip on a probe of weights spread over [-1, 1] (every
- *  grid point and midpoint a plugin cares about included) and reports the
+/** Runs the round trip on a probe of 2001 weights evenly spaced over
+ *  [-1, 1] (zero and both ends included) and reports the
  *  largest error relative to max |w| in *max_error (may be NULL), also
  *  when it fails.  Returns FALSE with CONDMAP_ERROR_NOT_INVERTIBLE if it
  *  exceeds CONDMAP_ROUND_TRIP_TOLERANCE. */
@@ -240,7 +299,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapConverter, condmap_converter_free)
 
 /* ---- Arrays ------------------------------------------------------------- */
 
-/** The largest rank an array may have (NumPy's NPY_MAXDIMS). */
+/** The largest rank an array may have: NumPy 1.x's NPY_MAXDIMS (NumPy 2
+ *  allows 64; no weight tensor comes near either). */
 #define CONDMAP_MAX_RANK 32
 
 /** An n-dimensional array in C order, owning its data. */

@@ -1,9 +1,11 @@
-/* config.c - the settings accessors that plugins read their config with.
+/* config.c - validates a config's keys against the settings a plugin
+ * declares, before the plugin sees them.
  *
- * Every accessor does three things besides reading: it notes that the
- * plugin asked for the key (the did-you-mean candidates), marks a present
- * key consumed (so a key nobody read is refused afterwards), and records
- * the resolved value, default included, for the params sidecar.
+ * Every declared key is read here: its type, range and length checked,
+ * its default filled in, and the resolved value recorded for the sidecar
+ * and for the plugin's accessors (host.c).  A key the plugin does not
+ * declare is refused first (unknown-key.c), so a typo is reported as a
+ * typo rather than as a missing key.
  *
  * Messages start with "ORIGIN:LINE: " (the line of the offending value, so
  * an editor jumps to it) and then say the key, the rule and what was
@@ -13,29 +15,14 @@
 #include <string.h>
 #include "settings-private.h"
 
-
+/* Integers beyond this are not exact in a double. */
+#define MAX_EXACT_INTEGER 9007199254740992.0
 
 /* ---- helpers --------------------------------------------------------- */
 
-/* The shortest "%.Ng" that reads back as @v, for messages. */
-static void
-format_short (char *buf, double v)
-{
-  for (int digits = 15; digits <= 17; digits++)
-    {
-      char format[8];
-
-      g_snprintf (format, sizeof format, "%%.%dg", digits);
-      g_ascii_formatd (buf, G_ASCII_DTOSTR_BUF_SIZE, format, v);
-      if (g_ascii_strtod (buf, NULL) == v)
-        return;
-    }
-}
-
 /* Sets a CONFIG error at the position of @at (NULL: the file as a whole). */
 static gboolean G_GNUC_PRINTF (4, 5)
-fail (CondmapSettings *s, GError **error, const CmNode *at,
-      const char *format, ...)
+fail (CmSettings *s, GError **error, const CmNode *at, const char *format, ...)
 {
   va_list args;
   g_autofree char *text = NULL;
@@ -64,65 +51,111 @@ label (const char *key, gssize row, gssize col)
                           key, row, col);
 }
 
+/* The rule of a declared range in words: "> 0", ">= 0", "in [0, 1]". */
+char *
+cm_decl_describe_range (const CondmapSettingDecl *d)
+{
+  char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+  gboolean has_lo = d->min > -1e300, has_hi = d->max < 1e300;
+
+  gboolean lo_x = (d->flags & CONDMAP_SETTING_MIN_EXCLUSIVE) != 0;
+  gboolean hi_x = (d->flags & CONDMAP_SETTING_MAX_EXCLUSIVE) != 0;
+
+  cm_format_double (lo, sizeof lo, d->min);
+  cm_format_double (hi, sizeof hi, d->max);
+  if (has_lo && has_hi)
+    return g_strdup_printf ("in %c%s, %s%c", lo_x ? '(' : '[', lo, hi,
+                            hi_x ? ')' : ']');
+  if (has_lo)
+    return g_strdup_printf ("%s %s", lo_x ? ">" : ">=", lo);
+  if (has_hi)
+    return g_strdup_printf ("%s %s", hi_x ? "<" : "<=", hi);
+  return NULL;
+}
+
+/* A bound beyond ±1e300 (or infinite) means none. */
+static gboolean
+in_range (const CondmapSettingDecl *d, double v)
+{
+  gboolean lo_ok = d->min <= -1e300
+                   || ((d->flags & CONDMAP_SETTING_MIN_EXCLUSIVE) ? v > d->min
+                                                                  : v >= d->min);
+  gboolean hi_ok = d->max >= 1e300
+                   || ((d->flags & CONDMAP_SETTING_MAX_EXCLUSIVE) ? v < d->max
+                                                                  : v <= d->max);
+  return lo_ok && hi_ok;
+}
+
+/* Checks @v against the range (and integrality) of @d; @at NULL means the
+ * value is the default. */
+static gboolean
+check_value (CmSettings *s, const CondmapSettingDecl *d, const CmNode *at,
+             gssize row, gssize col, double v, GError **error)
+{
+  g_autofree char *name = label (d->key, row, col);
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  cm_format_double (text, sizeof text, v);
+  if (d->type == CONDMAP_SETTING_INTEGER
+      && (v != floor (v) || fabs (v) > MAX_EXACT_INTEGER))
+    return fail (s, error, at, "'%s' must be a whole number, got %s", name,
+                 text);
+  if (!in_range (d, v))
+    {
+      g_autofree char *rule = cm_decl_describe_range (d);
+
+      return fail (s, error, at, "%s = %s must be %s%s", name, text, rule,
+                   at == NULL ? " (the default)" : "");
+    }
+  return TRUE;
+}
+
 /* ---- lifetime ---------------------------------------------------------- */
 
-static gint
-find_key (const CondmapSettings *s, const char *key)
+gint
+cm_settings_find_key (const CmSettings *s, const char *key)
 {
   for (guint i = 0; i < s->n_keys; i++)
-    {
-      const CmNode *k = s->mapping->children->pdata[2 * i];
-
-      if (strcmp (k->value, key) == 0)
-        return (gint) i;
-    }
+    if (strcmp (cm_settings_key_node (s, i)->value, key) == 0)
+      return (gint) i;
   return -1;
 }
 
-
-static void
-asked_clear (gpointer data)
-{
-  g_free (((Asked *) data)->key);
-}
-
-CondmapSettings *
+CmSettings *
 cm_settings_new (const CmNode *mapping, const char *origin,
-                 const char *skip_key)
+                 const char *skip_key, const CmDeclTable *decls)
 {
-  CondmapSettings *s;
+  CmSettings *s;
   gint skip;
 
   g_return_val_if_fail (mapping == NULL || mapping->kind == CM_NODE_MAPPING,
                         NULL);
-  s = g_new0 (CondmapSettings, 1);
+  s = g_new0 (CmSettings, 1);
   s->mapping = mapping;
   s->origin = g_strdup (origin ? origin : "<string>");
   s->n_keys = mapping ? mapping->children->len / 2 : 0;
   s->consumed = g_new0 (gboolean, MAX (s->n_keys, 1));
-  s->asked = g_array_new (FALSE, FALSE, sizeof (Asked));
-  g_array_set_clear_func (s->asked, asked_clear);
+  s->decls = decls;
   s->resolved = g_ptr_array_new_with_free_func ((GDestroyNotify) cm_resolved_free);
-  skip = skip_key ? find_key (s, skip_key) : -1;
+  skip = skip_key ? cm_settings_find_key (s, skip_key) : -1;
   if (skip >= 0)
     s->consumed[skip] = TRUE;
   return s;
 }
 
 void
-cm_settings_free (CondmapSettings *settings)
+cm_settings_free (CmSettings *settings)
 {
   if (settings == NULL)
     return;
   g_free (settings->origin);
   g_free (settings->consumed);
-  g_array_unref (settings->asked);
   g_ptr_array_unref (settings->resolved);
   g_free (settings);
 }
 
 GPtrArray *
-cm_settings_steal_resolved (CondmapSettings *settings)
+cm_settings_steal_resolved (CmSettings *settings)
 {
   GPtrArray *taken = settings->resolved;
 
@@ -131,77 +164,30 @@ cm_settings_steal_resolved (CondmapSettings *settings)
   return taken;
 }
 
-/* ---- the bookkeeping of every accessor ------------------------------- */
-
-/* Notes that the plugin asked for @key and consumes it if present.
- * Returns its value, or NULL if it is absent or null (null counts as
- * absent); *at is the node a message about it should point at. */
-static const CmNode *
-take (CondmapSettings *s, const char *key, const CmNode **at)
+const char *
+cm_settings_get_origin (const CmSettings *settings)
 {
-  gint i = find_key (s, key);
-  const CmNode *value = i >= 0 ? s->mapping->children->pdata[2 * i + 1] : NULL;
-  gboolean found = !cm_node_is_null (value);
-  Asked asked;
+  return settings->origin;
+}
 
-  if (i >= 0)
-    s->consumed[i] = TRUE;
-  *at = i >= 0 ? value : NULL;
-  for (guint j = 0; j < s->asked->len; j++)
+const CmResolved *
+cm_settings_lookup (const CmSettings *settings, const char *key)
+{
+  for (guint i = 0; i < settings->resolved->len; i++)
     {
-      Asked *a = &g_array_index (s->asked, Asked, j);
+      const CmResolved *r = settings->resolved->pdata[i];
 
-      if (strcmp (a->key, key) == 0)
-        {
-          a->found = found;
-          return found ? value : NULL;
-        }
+      if (strcmp (r->key, key) == 0)
+        return r;
     }
-  asked.key = g_strdup (key);
-  asked.found = found;
-  g_array_append_val (s->asked, asked);
-  return found ? value : NULL;
+  return NULL;
 }
 
-/* A new record for @key, replacing an earlier read of the same key in its
- * place, so that the sidecar holds each key once. */
-static CmResolved *
-record (CondmapSettings *s, const char *key, CmValueKind kind)
-{
-  CmResolved *r = g_new0 (CmResolved, 1);
-
-  r->key = g_strdup (key);
-  r->kind = kind;
-  for (guint i = 0; i < s->resolved->len; i++)
-    {
-      CmResolved *old = s->resolved->pdata[i];
-
-      if (strcmp (old->key, key) == 0)
-        {
-          cm_resolved_free (old);
-          s->resolved->pdata[i] = r;
-          return r;
-        }
-    }
-  g_ptr_array_add (s->resolved, r);
-  return r;
-}
-
-/* A required key is absent (@at NULL) or null. */
-static gboolean
-fail_missing (CondmapSettings *s, GError **error, const CmNode *at,
-              const char *key, const char *what, const char *example)
-{
-  if (at != NULL)
-    return fail (s, error, at, "'%s' is required, got null: give %s, "
-                 "e.g. '%s: %s'", key, what, key, example);
-  return fail (s, error, NULL, "'%s' is required but missing: add %s, "
-               "e.g. '%s: %s'", key, what, key, example);
-}
+/* ---- readers ------------------------------------------------------------ */
 
 /* Reads @node as a finite number; key, row and col name it in messages. */
 static gboolean
-read_finite (CondmapSettings *s, const CmNode *node, const char *key,
+read_finite (CmSettings *s, const CmNode *node, const char *key,
              gssize row, gssize col, double *value, GError **error)
 {
   double v;
@@ -237,149 +223,60 @@ read_finite (CondmapSettings *s, const CmNode *node, const char *key,
   return TRUE;
 }
 
-/* Reads the items of list @seq into @out: the items of a list (@row < 0,
- * named "key[j]" in messages) or the cells of table row @row. */
+/* Reads and checks the items of list @seq into @out: the items of a list
+ * (@row < 0, named "key[j]") or the cells of table row @row. */
 static gboolean
-read_numbers (CondmapSettings *s, const CmNode *seq, const char *key,
+read_numbers (CmSettings *s, const CondmapSettingDecl *d, const CmNode *seq,
               gssize row, double *out, GError **error)
 {
   for (guint j = 0; j < seq->children->len; j++)
-    if (!read_finite (s, seq->children->pdata[j], key,
-                      row < 0 ? (gssize) j : row, row < 0 ? -1 : (gssize) j,
-                      &out[j], error))
-      return FALSE;
+    {
+      gssize r = row < 0 ? (gssize) j : row, c = row < 0 ? -1 : (gssize) j;
+      const CmNode *item = seq->children->pdata[j];
+
+      if (!read_finite (s, item, d->key, r, c, &out[j], error)
+          || !check_value (s, d, item, r, c, out[j], error))
+        return FALSE;
+    }
   return TRUE;
 }
 
-/* Records a copy of @v, rows * cols numbers. */
-static void
-record_values (CondmapSettings *s, const char *key, CmValueKind kind,
-               const double *v, size_t rows, size_t cols)
+static CmResolved *
+record (CmSettings *s, const char *key, CmValueKind kind)
 {
-  CmResolved *r = record (s, key, kind);
+  CmResolved *r = g_new0 (CmResolved, 1);
 
-  r->values = g_new (double, MAX (rows * cols, 1));
-  memcpy (r->values, v, rows * cols * sizeof (double));
-  r->rows = rows;
-  r->cols = cols;
+  r->key = g_strdup (key);
+  r->kind = kind;
+  g_ptr_array_add (s->resolved, r);
+  return r;
 }
-
-/* ---- scalar accessors -------------------------------------------------- */
-
-gboolean
-condmap_settings_get_double (CondmapSettings *settings, const char *key,
-                             const double *default_value, double *value,
-                             GError **error)
-{
-  const CmNode *at;
-  const CmNode *node;
-  double v;
-
-  g_return_val_if_fail (settings != NULL && key != NULL && value != NULL,
-                        FALSE);
-  node = take (settings, key, &at);
-  if (node == NULL)
-    {
-      if (default_value == NULL)
-        return fail_missing (settings, error, at, key, "a number", "1.0");
-      v = *default_value;
-    }
-  else if (!read_finite (settings, node, key, -1, -1, &v, error))
-    return FALSE;
-  record (settings, key, CM_VALUE_DOUBLE)->number = v;
-  *value = v;
-  return TRUE;
-}
-
-gboolean
-condmap_settings_get_boolean (CondmapSettings *settings, const char *key,
-                              const gboolean *default_value, gboolean *value,
-                              GError **error)
-{
-  const CmNode *at;
-  const CmNode *node;
-  gboolean v;
-
-  g_return_val_if_fail (settings != NULL && key != NULL && value != NULL,
-                        FALSE);
-  node = take (settings, key, &at);
-  if (node == NULL)
-    {
-      if (default_value == NULL)
-        return fail_missing (settings, error, at, key, "true or false",
-                             "true");
-      v = *default_value ? TRUE : FALSE;
-    }
-  else if (!cm_node_to_boolean (node, &v))
-    {
-      g_autofree char *what = cm_node_describe (node);
-
-      return fail (settings, error, node, "'%s' must be true or false, "
-                   "got %s", key, what);
-    }
-  record (settings, key, CM_VALUE_BOOLEAN)->boolean = v;
-  *value = v;
-  return TRUE;
-}
-
-/* ---- list and table accessors -------------------------------------------- */
 
 static gboolean
-check_length (CondmapSettings *s, const CmNode *node, const char *key,
-              size_t min_len, size_t max_len, GError **error)
+read_list (CmSettings *s, const CondmapSettingDecl *d, const CmNode *node,
+           GError **error)
 {
   size_t n = node->children->len;
+  size_t min_len = d->min_len, max_len = d->max_len;
   size_t bound = n < min_len ? min_len : max_len;
+  CmResolved *r;
 
-  if (n >= min_len && (max_len == 0 || n <= max_len))
-    return TRUE;
-  return fail (s, error, node, "'%s' must hold %s %zu number%s, got %zu",
-               key, min_len == max_len ? "exactly"
-                    : n < min_len ? "at least" : "at most",
-               bound, bound == 1 ? "" : "s", n);
+  if (n < min_len || (max_len != 0 && n > max_len))
+    return fail (s, error, node, "'%s' must hold %s %zu number%s, got %zu",
+                 d->key, min_len == max_len ? "exactly"
+                         : n < min_len ? "at least" : "at most",
+                 bound, bound == 1 ? "" : "s", n);
+  r = record (s, d->key, CM_VALUE_LIST);
+  r->values = g_new (double, MAX (n, 1));
+  r->rows = 1;
+  r->cols = n;
+  return read_numbers (s, d, node, -1, r->values, error);
 }
 
-gboolean
-condmap_settings_get_double_list (CondmapSettings *settings, const char *key,
-                                  size_t min_len, size_t max_len,
-                                  double **values, size_t *n_values,
-                                  GError **error)
-{
-  const CmNode *at;
-  const CmNode *node;
-  g_autofree double *v = NULL;
-  size_t n;
-
-  g_return_val_if_fail (settings != NULL && key != NULL, FALSE);
-  g_return_val_if_fail (values != NULL && n_values != NULL, FALSE);
-  node = take (settings, key, &at);
-  if (node == NULL)
-    return fail_missing (settings, error, at, key, "a list of numbers",
-                         "[1.0, 3.0]");
-  if (node->kind != CM_NODE_SEQUENCE)
-    {
-      g_autofree char *what = cm_node_describe (node);
-
-      return fail (settings, error, node, "'%s' must be a list of numbers "
-                   "such as [1.0, 3.0], got %s", key, what);
-    }
-  if (!check_length (settings, node, key, min_len, max_len, error))
-    return FALSE;
-  n = node->children->len;
-  v = g_new (double, MAX (n, 1));
-  if (!read_numbers (settings, node, key, -1, v, error))
-    return FALSE;
-  record_values (settings, key, CM_VALUE_LIST, v, 1, n);
-  *n_values = n;
-  *values = g_steal_pointer (&v);
-  return TRUE;
-}
-
-/* Checks that row @r of table @node is a list as long as row 0 (whose
- * length is *n_cols, set here when r == 0). */
+/* Checks that row @r of table @node is a list as long as row 0. */
 static gboolean
-check_row (CondmapSettings *s, const CmNode *node, const char *key,
-           size_t r, size_t min_cols, size_t *n_cols, GError **error)
+check_row (CmSettings *s, const CondmapSettingDecl *d, const CmNode *node,
+           size_t r, size_t *n_cols, GError **error)
 {
   const CmNode *row = node->children->pdata[r];
   size_t len;
@@ -389,140 +286,242 @@ check_row (CondmapSettings *s, const CmNode *node, const char *key,
       g_autofree char *what = cm_node_describe (row);
 
       return fail (s, error, row, "'%s[%zu]' must be a list of numbers "
-                   "(a row of the table), got %s", key, r, what);
+                   "(a row of the table), got %s", d->key, r, what);
     }
   len = row->children->len;
-  if (r == 0 && len < min_cols)
-    return fail (s, error, row, "'%s' rows must hold at least %zu "
-                 "number%s, but '%s[0]' holds %zu", key, min_cols,
-                 min_cols == 1 ? "" : "s", key, len);
+  if (r == 0 && len < d->max_len)
+    return fail (s, error, row, "'%s' rows must hold at least %u "
+                 "number%s, but '%s[0]' holds %zu", d->key, d->max_len,
+                 d->max_len == 1 ? "" : "s", d->key, len);
   if (r == 0)
     *n_cols = len;
   else if (len != *n_cols)
     return fail (s, error, row, "'%s' rows must all have the same length, "
                  "but '%s[%zu]' holds %zu numbers and '%s[0]' holds %zu",
-                 key, key, r, len, key, *n_cols);
+                 d->key, d->key, r, len, d->key, *n_cols);
   return TRUE;
 }
 
-gboolean
-condmap_settings_get_double_table (CondmapSettings *settings,
-                                   const char *key, size_t min_rows,
-                                   size_t min_cols, double **values,
-                                   size_t *n_rows, size_t *n_cols,
-                                   GError **error)
+static gboolean
+read_table (CmSettings *s, const CondmapSettingDecl *d, const CmNode *node,
+            GError **error)
 {
-  const CmNode *at;
-  const CmNode *node;
-  g_autofree double *v = NULL;
-  size_t rows, cols = 0;
+  size_t rows = node->children->len, cols = 0;
+  CmResolved *r;
 
-  g_return_val_if_fail (settings != NULL && key != NULL && values != NULL,
-                        FALSE);
-  g_return_val_if_fail (n_rows != NULL && n_cols != NULL, FALSE);
-  node = take (settings, key, &at);
-  if (node == NULL)
-    return fail_missing (settings, error, at, key,
-                         "a table (a list of rows of numbers)",
-                         "[[0.0, 25.0], [25.0, 0.0]]");
+  if (rows < d->min_len)
+    return fail (s, error, node, "'%s' must have at least %u row%s, got %zu",
+                 d->key, d->min_len, d->min_len == 1 ? "" : "s", rows);
+  /* Every row's shape before any cell: a ragged table is one mistake. */
+  for (size_t i = 0; i < rows; i++)
+    if (!check_row (s, d, node, i, &cols, error))
+      return FALSE;
+  r = record (s, d->key, CM_VALUE_TABLE);
+  /* rows * cols cells exist as nodes already, so this cannot overflow. */
+  r->values = g_new (double, MAX (rows * cols, 1));
+  r->rows = rows;
+  r->cols = cols;
+  for (size_t i = 0; i < rows; i++)
+    if (!read_numbers (s, d, node->children->pdata[i], (gssize) i,
+                       r->values + i * cols, error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+read_string (CmSettings *s, const CondmapSettingDecl *d, const CmNode *node,
+             GError **error)
+{
+  g_auto (GStrv) choices = NULL;
+
+  if (node->kind != CM_NODE_SCALAR)
+    {
+      g_autofree char *what = cm_node_describe (node);
+
+      return fail (s, error, node, "'%s' must be a word%s%s, got %s", d->key,
+                   d->choices ? " such as " : "",
+                   d->choices ? d->choices : "", what);
+    }
+  if (d->choices != NULL)
+    {
+      choices = g_strsplit (d->choices, "|", -1);
+      if (!g_strv_contains ((const char *const *) choices, node->value))
+        {
+          g_autofree char *text = cm_quote_text (node->value);
+          g_autofree char *list = g_strjoinv (", ", choices);
+          const char *guess = cm_suggest (node->value,
+                                          (const char *const *) choices,
+                                          g_strv_length (choices));
+
+          return fail (s, error, node, "'%s' must be one of %s, got '%s'%s%s%s",
+                       d->key, list, text, guess ? " - did you mean '" : "",
+                       guess ? guess : "", guess ? "'?" : "");
+        }
+    }
+  record (s, d->key, CM_VALUE_STRING)->string = g_strdup (node->value);
+  return TRUE;
+}
+
+/* What a missing key of type @type should look like, for the message. */
+static void
+example_of (CondmapSettingType type, const char **what, const char **example)
+{
+  switch (type)
+    {
+    case CONDMAP_SETTING_BOOLEAN:
+      *what = "true or false", *example = "true";
+      break;
+    case CONDMAP_SETTING_NUMBER_LIST:
+      *what = "a list of numbers", *example = "[1.0, 3.0]";
+      break;
+    case CONDMAP_SETTING_TABLE:
+      *what = "a table (a list of rows of numbers)";
+      *example = "[[0.0, 25.0], [25.0, 0.0]]";
+      break;
+    case CONDMAP_SETTING_STRING:
+      *what = "a word", *example = "...";
+      break;
+    case CONDMAP_SETTING_INTEGER:
+      *what = "a whole number", *example = "8";
+      break;
+    default:
+      *what = "a number", *example = "1.0";
+    }
+}
+
+/* Reads the declared key @d: present, its value checked; absent, its
+ * default (or the error of a required key). */
+static gboolean
+read_declared (CmSettings *s, const CondmapSettingDecl *d, GError **error)
+{
+  gint i = cm_settings_find_key (s, d->key);
+  const CmNode *node = i >= 0 ? s->mapping->children->pdata[2 * i + 1] : NULL;
+  double v;
+  gboolean b;
+
+  if (i >= 0)
+    s->consumed[i] = TRUE;
+  if (cm_node_is_null (node))
+    {
+      const char *what, *example;
+
+      example_of (d->type, &what, &example);
+      if (d->flags & CONDMAP_SETTING_REQUIRED)
+        return node != NULL
+          ? fail (s, error, node, "'%s' is required, got null: give %s, "
+                  "e.g. '%s: %s'", d->key, what, d->key, example)
+          : fail (s, error, NULL, "'%s' is required but missing: add %s, "
+                  "e.g. '%s: %s'", d->key, what, d->key, example);
+      switch (d->type)
+        {
+        case CONDMAP_SETTING_NUMBER:
+        case CONDMAP_SETTING_INTEGER:
+          if (!check_value (s, d, NULL, -1, -1, d->default_number, error))
+            return FALSE;
+          record (s, d->key, CM_VALUE_DOUBLE)->number = d->default_number;
+          break;
+        case CONDMAP_SETTING_BOOLEAN:
+          record (s, d->key, CM_VALUE_BOOLEAN)->boolean = d->default_number != 0;
+          break;
+        case CONDMAP_SETTING_STRING:
+          if (d->default_string != NULL)
+            record (s, d->key, CM_VALUE_STRING)->string =
+              g_strdup (d->default_string);
+          break;
+        default:
+          break;   /* an optional list or table is absent */
+        }
+      return TRUE;
+    }
+  switch (d->type)
+    {
+    case CONDMAP_SETTING_NUMBER:
+    case CONDMAP_SETTING_INTEGER:
+      if (!read_finite (s, node, d->key, -1, -1, &v, error)
+          || !check_value (s, d, node, -1, -1, v, error))
+        return FALSE;
+      record (s, d->key, CM_VALUE_DOUBLE)->number = v;
+      return TRUE;
+    case CONDMAP_SETTING_BOOLEAN:
+      if (!cm_node_to_boolean (node, &b))
+        {
+          g_autofree char *what = cm_node_describe (node);
+
+          return fail (s, error, node, "'%s' must be true or false, got %s",
+                       d->key, what);
+        }
+      record (s, d->key, CM_VALUE_BOOLEAN)->boolean = b;
+      return TRUE;
+    case CONDMAP_SETTING_STRING:
+      return read_string (s, d, node, error);
+    default:
+      break;
+    }
   if (node->kind != CM_NODE_SEQUENCE)
     {
       g_autofree char *what = cm_node_describe (node);
 
-      return fail (settings, error, node, "'%s' must be a table (a list of "
-                   "rows of numbers), got %s", key, what);
+      return d->type == CONDMAP_SETTING_TABLE
+        ? fail (s, error, node, "'%s' must be a table (a list of rows of "
+                "numbers), got %s", d->key, what)
+        : fail (s, error, node, "'%s' must be a list of numbers such as "
+                "[1.0, 3.0], got %s", d->key, what);
     }
-  rows = node->children->len;
-  if (rows < min_rows)
-    return fail (settings, error, node, "'%s' must have at least %zu "
-                 "row%s, got %zu", key, min_rows, min_rows == 1 ? "" : "s",
-                 rows);
-  /* Every row's shape before any cell: a ragged table is one mistake. */
-  for (size_t i = 0; i < rows; i++)
-    if (!check_row (settings, node, key, i, min_cols, &cols, error))
-      return FALSE;
-  /* rows * cols cells exist as nodes already, so this cannot overflow. */
-  v = g_new (double, MAX (rows * cols, 1));
-  for (size_t i = 0; i < rows; i++)
-    if (!read_numbers (settings, node->children->pdata[i], key, (gssize) i,
-                       v + i * cols, error))
-      return FALSE;
-  record_values (settings, key, CM_VALUE_TABLE, v, rows, cols);
-  *n_rows = rows;
-  *n_cols = cols;
-  *values = g_steal_pointer (&v);
-  return TRUE;
+  return d->type == CONDMAP_SETTING_TABLE ? read_table (s, d, node, error)
+                                          : read_list (s, d, node, error);
 }
 
-/* ---- bounds ------------------------------------------------------------- */
+/* The rule every pair of declared bounds shares: g_min < g_max. */
+static gboolean
+check_bounds (CmSettings *s, GError **error)
+{
+  const CondmapSettingDecl *dl = NULL, *dh = NULL;
+  const CmResolved *lo, *hi;
+  char lo_text[G_ASCII_DTOSTR_BUF_SIZE], hi_text[G_ASCII_DTOSTR_BUF_SIZE];
+  gint lo_i, hi_i;
+
+  for (size_t i = 0; i < s->decls->n; i++)
+    {
+      const CondmapSettingDecl *d = &s->decls->decls[i];
+
+      if (d->flags & CONDMAP_SETTING_IS_G_MIN)
+        dl = d;
+      if (d->flags & CONDMAP_SETTING_IS_G_MAX)
+        dh = d;
+    }
+  if (dl == NULL || dh == NULL)
+    return TRUE;
+  lo = cm_settings_lookup (s, dl->key);
+  hi = cm_settings_lookup (s, dh->key);
+  if (lo == NULL || hi == NULL || lo->number < hi->number)
+    return TRUE;
+  lo_i = cm_settings_find_key (s, dl->key);
+  hi_i = cm_settings_find_key (s, dh->key);
+  cm_format_double (lo_text, sizeof lo_text, lo->number);
+  cm_format_double (hi_text, sizeof hi_text, hi->number);
+  return fail (s, error,
+               hi_i >= 0 ? s->mapping->children->pdata[2 * hi_i + 1]
+               : lo_i >= 0 ? s->mapping->children->pdata[2 * lo_i + 1] : NULL,
+               "%s (%s%s) must be smaller than %s (%s%s): lower %s or raise %s",
+               dl->key, lo_text, lo_i >= 0 ? "" : ", the default", dh->key,
+               hi_text, hi_i >= 0 ? "" : ", the default", dl->key, dh->key);
+}
 
 gboolean
-condmap_settings_get_bounds (CondmapSettings *settings,
-                             double default_g_min_us, double default_g_max_us,
-                             double *g_min_us, double *g_max_us,
-                             GError **error)
+cm_settings_validate (CmSettings *settings, GError **error)
 {
-  const CmNode *min_at, *max_at;
-  gboolean min_given, max_given;
-  char min_text[G_ASCII_DTOSTR_BUF_SIZE], max_text[G_ASCII_DTOSTR_BUF_SIZE];
-  double lo, hi;
-
-  g_return_val_if_fail (settings != NULL, FALSE);
-  g_return_val_if_fail (g_min_us != NULL && g_max_us != NULL, FALSE);
-  min_at = cm_node_lookup (settings->mapping, "g_min");
-  max_at = cm_node_lookup (settings->mapping, "g_max");
-  min_given = !cm_node_is_null (min_at);
-  max_given = !cm_node_is_null (max_at);
-  if (!condmap_settings_get_double (settings, "g_min", &default_g_min_us,
-                                    &lo, error))
+  if (!cm_settings_check_declared (settings, error))
     return FALSE;
-  format_short (min_text, lo);
-  if (!(lo >= 0))
-    return fail (settings, error, min_given ? min_at : NULL,
-                 "'g_min' must not be negative, got %s%s: conductances are "
-                 ">= 0 µS", min_text, min_given ? "" : " (the default)");
-  if (!condmap_settings_get_double (settings, "g_max", &default_g_max_us,
-                                    &hi, error))
-    return FALSE;
-  format_short (max_text, hi);
-  if (!(hi > 0))
-    return fail (settings, error, max_given ? max_at : NULL,
-                 "'g_max' must be positive, got %s%s", max_text,
-                 max_given ? "" : " (the default)");
-  if (!(lo < hi))
-    return fail (settings, error,
-                 max_given ? max_at : min_given ? min_at : NULL,
-                 "g_min (%s%s) must be smaller than g_max (%s%s): lower "
-                 "g_min or raise g_max", min_text,
-                 min_given ? "" : ", the default", max_text,
-                 max_given ? "" : ", the default");
-  *g_min_us = lo;
-  *g_max_us = hi;
-  return TRUE;
+  for (size_t i = 0; i < settings->decls->n; i++)
+    if (!read_declared (settings, &settings->decls->decls[i], error))
+      return FALSE;
+  return check_bounds (settings, error);
 }
 
-void
-condmap_settings_set_error (CondmapSettings *settings, GError **error,
-                            CondmapError code, const char *key,
-                            const char *format, ...)
+unsigned
+cm_settings_key_line (const CmSettings *settings, const char *key)
 {
-  va_list args;
-  g_autofree char *text = NULL;
-  gint i;
+  gint i = key ? cm_settings_find_key (settings, key) : -1;
 
-  if (error == NULL)
-    return;
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  i = key ? find_key (settings, key) : -1;
-  if (key == NULL)
-    g_set_error (error, CONDMAP_ERROR, code, "%s: %s", settings->origin,
-                 text);
-  else if (i < 0)
-    g_set_error (error, CONDMAP_ERROR, code, "%s: '%s': %s",
-                 settings->origin, key, text);
-  else
-    g_set_error (error, CONDMAP_ERROR, code, "%s:%u: '%s': %s",
-                 settings->origin, cm_settings_key_node (settings, i)->line, key, text);
+  return i >= 0 ? cm_settings_key_node (settings, i)->line : 0;
 }

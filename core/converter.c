@@ -22,6 +22,7 @@ static gboolean
 check_planes (const CondmapConverter *conv, GError **error)
 {
   const CondmapPluginDesc *d = conv->plugin->desc;
+  const CondmapConverterOps *ops = conv->plugin->ops;
 
   if (conv->n_planes < 1 || conv->n_planes > MAX_PLANES)
     {
@@ -33,7 +34,7 @@ check_planes (const CondmapConverter *conv, GError **error)
     }
   for (unsigned k = 0; k < conv->n_planes; k++)
     {
-      const char *name = d->get_plane_name (conv->state, k);
+      const char *name = ops->get_plane_name (conv->state, k);
 
       if (!plane_name_is_valid (name))
         {
@@ -44,7 +45,7 @@ check_planes (const CondmapConverter *conv, GError **error)
           return FALSE;
         }
       for (unsigned j = 0; j < k; j++)
-        if (strcmp (name, d->get_plane_name (conv->state, j)) == 0)
+        if (strcmp (name, ops->get_plane_name (conv->state, j)) == 0)
           {
             g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
                          "plugin \"%s\" (%s) names planes %u and %u both "
@@ -55,55 +56,84 @@ check_planes (const CondmapConverter *conv, GError **error)
   return TRUE;
 }
 
-/* The core checks every plane against [g_min, g_max] when the plugin read
- * those keys (all five do); a plugin without them is checked for NaN only. */
+/* The declared bounds are the range the core checks every plane against
+ * (a plugin that declares none is checked for NaN only); a declared
+ * round-trip switch set to false turns the failure of check off. */
 static void
-find_bounds (CondmapConverter *conv)
+find_declared (CondmapConverter *conv, const CmSettings *settings)
 {
   gboolean have_min = FALSE, have_max = FALSE;
+  const CmDeclTable *t = &conv->plugin->decls;
 
-  for (guint i = 0; i < conv->resolved->len; i++)
+  conv->round_trip_check = TRUE;
+  for (size_t i = 0; i < t->n; i++)
     {
-      const CmResolved *r = g_ptr_array_index (conv->resolved, i);
+      const CondmapSettingDecl *d = &t->decls[i];
+      const CmResolved *r = cm_settings_lookup (settings, d->key);
 
-      if (r->kind != CM_VALUE_DOUBLE)
+      if (r == NULL)
         continue;
-      if (strcmp (r->key, "g_min") == 0)
+      if (d->flags & CONDMAP_SETTING_IS_G_MIN)
         conv->g_min_us = r->number, have_min = TRUE;
-      else if (strcmp (r->key, "g_max") == 0)
+      if (d->flags & CONDMAP_SETTING_IS_G_MAX)
         conv->g_max_us = r->number, have_max = TRUE;
+      if (d->flags & CONDMAP_SETTING_IS_ROUND_TRIP_CHECK)
+        conv->round_trip_check = r->boolean;
     }
   conv->has_bounds = have_min && have_max;
 }
 
-/* Runs the plugin's create() on the settings and the core's checks after
- * it.  On failure the state (if any) is destroyed. */
+/* Where each declared key stands in the config, so that plan() errors
+ * about a key point at its line as create() errors do. */
+static void
+remember_lines (CondmapConverter *conv, const CmSettings *settings)
+{
+  const CmDeclTable *t = &conv->plugin->decls;
+
+  conv->origin = g_strdup (cm_settings_get_origin (settings));
+  conv->key_lines = g_hash_table_new (g_str_hash, g_str_equal);
+  for (size_t i = 0; i < t->n; i++)
+    {
+      unsigned line = cm_settings_key_line (settings, t->decls[i].key);
+
+      if (line > 0)
+        g_hash_table_insert (conv->key_lines, (gpointer) t->decls[i].key,
+                             GUINT_TO_POINTER (line));
+    }
+}
+
+/* Validates the settings against the plugin's declaration, runs its
+ * create() and the core's checks after it.  On failure the state (if
+ * any) is destroyed by the caller. */
 static gboolean
-instantiate (CondmapConverter *conv, CondmapSettings *settings, GError **error)
+instantiate (CondmapConverter *conv, CmSettings *settings, GError **error)
 {
   const CondmapPluginDesc *d = conv->plugin->desc;
-  g_autoptr (GError) local = NULL;
+  CondmapContext ctx;
 
-  conv->state = d->create (settings, &local);
-  if (conv->state == NULL)
+  if (!cm_settings_validate (settings, error))
+    return FALSE;
+  conv->warnings = g_ptr_array_new_with_free_func (g_free);
+  cm_context_init (&ctx, conv->plugin, settings, conv->warnings);
+  conv->state = d->create (cm_host (), &ctx);
+  if (conv->state == NULL || ctx.error != NULL)
     {
-      if (cm_settings_explain_typo (settings, error))
-        return FALSE;
-      if (local != NULL)
-        g_propagate_error (error, g_steal_pointer (&local));
+      if (ctx.error != NULL)
+        g_propagate_error (error, g_steal_pointer (&ctx.error));
       else
         g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
                      "plugin \"%s\" (%s) refused the config without saying "
                      "why: a bug in the plugin", d->name, conv->plugin->path);
+      cm_context_clear (&ctx);
       return FALSE;
     }
-  if (!cm_settings_check_consumed (settings, error))
-    return FALSE;
-  conv->n_planes = d->get_n_planes (conv->state);
+  cm_context_clear (&ctx);
+  conv->n_planes = conv->plugin->ops->get_n_planes (conv->state);
   if (!check_planes (conv, error))
     return FALSE;
+  find_declared (conv, settings);
+  remember_lines (conv, settings);
   conv->resolved = cm_settings_steal_resolved (settings);
-  find_bounds (conv);
   return TRUE;
 }
 
@@ -112,7 +142,7 @@ cm_converter_new_named (CondmapRuntime *runtime, const char *name,
                         const CmNode *mapping, const char *origin,
                         GError **error)
 {
-  g_autoptr (CondmapSettings) settings = NULL;
+  g_autoptr (CmSettings) settings = NULL;
   const CmPlugin *plugin = cm_runtime_find_plugin (runtime, name);
   CondmapConverter *conv;
 
@@ -132,7 +162,9 @@ cm_converter_new_named (CondmapRuntime *runtime, const char *name,
   conv = g_new0 (CondmapConverter, 1);
   conv->runtime = condmap_runtime_ref (runtime);
   conv->plugin = plugin;
-  settings = cm_settings_new (mapping, origin, mapping && cm_node_lookup (mapping, "converter") ? "converter" : NULL);
+  settings = cm_settings_new (mapping, origin,
+                              mapping && cm_node_lookup (mapping, "converter")
+                              ? "converter" : NULL, &plugin->decls);
   if (!instantiate (conv, settings, error))
     {
       condmap_converter_free (conv);
@@ -210,6 +242,11 @@ condmap_converter_free (CondmapConverter *conv)
     conv->plugin->desc->destroy (conv->state);
   if (conv->resolved != NULL)
     g_ptr_array_unref (conv->resolved);
+  if (conv->warnings != NULL)
+    g_ptr_array_unref (conv->warnings);
+  if (conv->key_lines != NULL)
+    g_hash_table_unref (conv->key_lines);
+  g_free (conv->origin);
   /* Last: the runtime may unload the plugin's code. */
   condmap_runtime_unref (conv->runtime);
   g_free (conv);
@@ -232,7 +269,7 @@ condmap_converter_get_plane_name (const CondmapConverter *conv, unsigned k)
 {
   if (k >= conv->n_planes)
     return NULL;
-  return conv->plugin->desc->get_plane_name (conv->state, k);
+  return conv->plugin->ops->get_plane_name (conv->state, k);
 }
 
 char *
@@ -250,4 +287,24 @@ condmap_converter_get_bounds (const CondmapConverter *conv, double *g_min_us,
   *g_min_us = conv->g_min_us;
   *g_max_us = conv->g_max_us;
   return TRUE;
+}
+
+gboolean
+condmap_converter_wants_round_trip (const CondmapConverter *conv)
+{
+  return conv->round_trip_check;
+}
+
+size_t
+condmap_converter_get_n_warnings (const CondmapConverter *conv)
+{
+  return conv->warnings != NULL ? conv->warnings->len : 0;
+}
+
+const char *
+condmap_converter_get_warning (const CondmapConverter *conv, size_t i)
+{
+  if (conv->warnings == NULL || i >= conv->warnings->len)
+    return NULL;
+  return conv->warnings->pdata[i];
 }

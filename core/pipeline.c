@@ -34,7 +34,7 @@ typedef struct {
   const void *const *planes_in;
   void *const *planes_out;
   size_t n;
-  const CondmapParams *params;
+  const double *params;           /* in the order of param_names */
   double lo, hi;                 /* accepted plane values */
   gboolean check;                /* check the planes written */
   size_t chunk;                  /* elements per kernel call */
@@ -162,6 +162,7 @@ compute_stats (Job *job, CondmapStats *stats, GError **error)
   unsigned used = cm_run_parallel (n_workers (job->conv), job->n, stats_work, job);
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
+  stats->struct_size = sizeof (CondmapStats);
   stats->dtype = job->dtype;
   stats->n = job->n;
   stats->min = INFINITY;
@@ -182,63 +183,88 @@ compute_stats (Job *job, CondmapStats *stats, GError **error)
       stats->max = MAX (stats->max, job->results[w].max);
     }
   stats->abs_max = MAX (fabs (stats->min), fabs (stats->max));
+  stats->range_max = stats->abs_max;
   return TRUE;
 }
 
 /* ---- params ----------------------------------------------------------------- */
 
-/* Everything the kernels will read must be there and finite: a sidecar
- * edited by hand or a plugin's plan() may have left a hole. */
-static gboolean
-check_params (const CondmapConverter *conv, const CondmapParams *params,
-              GError **error)
+/* The params as the kernels read them: an array in the order of the
+ * plugin's param_names.  Everything must be there and finite: a sidecar
+ * edited by hand or a plugin's plan() may have left a hole.  Free the
+ * result with g_free(). */
+static double *
+params_to_array (const CondmapConverter *conv, const CondmapParams *params,
+                 GError **error)
 {
-  const char *const *names = conv->plugin->desc->param_names;
+  const char *const *names = conv->plugin->ops->param_names;
+  g_autofree double *values = g_new (double, conv->plugin->n_params + 1);
 
-  for (guint i = 0; names[i] != NULL; i++)
+  for (size_t i = 0; names[i] != NULL; i++)
     {
-      double v = condmap_params_get (params, names[i]);
-
       if (!condmap_params_has (params, names[i]))
         {
           g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
                        "converter '%s' needs the param '%s', which is "
                        "missing", condmap_converter_get_name (conv), names[i]);
-          return FALSE;
+          return NULL;
         }
-      if (!isfinite (v))
+      values[i] = condmap_params_get (params, names[i]);
+      if (!isfinite (values[i]))
         {
           g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
                        "param '%s' of converter '%s' is not finite",
                        names[i], condmap_converter_get_name (conv));
-          return FALSE;
+          return NULL;
         }
     }
-  return TRUE;
+  return g_steal_pointer (&values);
 }
 
-static CondmapParams *
-plan (const CondmapConverter *conv, const CondmapStats *stats, GError **error)
+/* Runs the plugin's plan() into a params array (returned, g_free()) and
+ * the named params object (*params_out). */
+static double *
+plan (const CondmapConverter *conv, const CondmapStats *stats,
+      CondmapParams **params_out, GError **error)
 {
+  const CmPlugin *p = conv->plugin;
+  g_autofree double *values = g_new (double, p->n_params + 1);
   g_autoptr (CondmapParams) params = condmap_params_new ();
-  g_autoptr (GError) local = NULL;
-  const CondmapPluginDesc *d = conv->plugin->desc;
+  CondmapContext ctx;
+  int ok;
 
-  if (!d->plan (conv->state, stats, params, &local))
+  for (size_t i = 0; i <= p->n_params; i++)
+    values[i] = NAN;
+  cm_context_init (&ctx, p, NULL, NULL);
+  ctx.origin = conv->origin;
+  ctx.key_lines = conv->key_lines;
+  ok = p->ops->plan (conv->state, stats, values, &ctx);
+  if (!ok || ctx.error != NULL)
     {
-      if (local == NULL)
-        g_set_error (&local, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+      if (ctx.error == NULL)
+        g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
                      "plugin \"%s\" could not plan the conversion and did "
-                     "not say why", d->name);
-      g_propagate_error (error, g_steal_pointer (&local));
+                     "not say why", p->desc->name);
+      else
+        g_propagate_error (error, g_steal_pointer (&ctx.error));
+      cm_context_clear (&ctx);
       return NULL;
     }
-  if (!check_params (conv, params, error))
+  cm_context_clear (&ctx);
+  for (size_t i = 0; i < p->n_params; i++)
     {
-      g_prefix_error (error, "plugin \"%s\" plan(): ", d->name);
-      return NULL;
+      if (!isfinite (values[i]))
+        {
+          g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                       "plugin \"%s\" plan(): param '%s' is %s: a bug in "
+                       "the plugin", p->desc->name, p->ops->param_names[i],
+                       isnan (values[i]) ? "not set or NaN" : "infinite");
+          return NULL;
+        }
+      condmap_params_set (params, p->ops->param_names[i], values[i]);
     }
-  return g_steal_pointer (&params);
+  *params_out = g_steal_pointer (&params);
+  return g_steal_pointer (&values);
 }
 
 /* ---- phase 2: the kernels ------------------------------------------------ */
@@ -257,7 +283,7 @@ typedef void (*ChunkFunc) (Job *job, size_t at, size_t len, void **g,
 static void
 forward_chunk (Job *job, size_t at, size_t len, void **g, WorkerResult *r)
 {
-  const CondmapPluginDesc *d = job->conv->plugin->desc;
+  const CondmapConverterOps *d = job->conv->plugin->ops;
   const char *w = (const char *) job->weights
                   + at * condmap_dtype_size (job->dtype);
 
@@ -278,7 +304,7 @@ forward_chunk (Job *job, size_t at, size_t len, void **g, WorkerResult *r)
 static void
 inverse_chunk (Job *job, size_t at, size_t len, void **g, WorkerResult *r)
 {
-  const CondmapPluginDesc *d = job->conv->plugin->desc;
+  const CondmapConverterOps *d = job->conv->plugin->ops;
   char *w = (char *) job->weights_out + at * condmap_dtype_size (job->dtype);
   size_t i;
 
@@ -396,6 +422,7 @@ condmap_converter_to_conductances (const CondmapConverter *conv,
 {
   g_autoptr (Job) job = NULL;
   g_autoptr (CondmapParams) params = NULL;
+  g_autofree double *values = NULL;
   CondmapStats stats;
   unsigned used;
 
@@ -411,11 +438,11 @@ condmap_converter_to_conductances (const CondmapConverter *conv,
   job->weights = weights;
   if (!compute_stats (job, &stats, error))
     return FALSE;
-  params = plan (conv, &stats, error);
-  if (params == NULL)
+  values = plan (conv, &stats, &params, error);
+  if (values == NULL)
     return FALSE;
   memset (job->results, 0, sizeof job->results);
-  job->params = params;
+  job->params = values;
   job->planes_out = planes;
   set_plane_bounds (job);
   job->check = condmap_runtime_get_output_check (conv->runtime);
@@ -462,16 +489,20 @@ condmap_converter_to_weights (const CondmapConverter *conv, CondmapDtype dtype,
                               GError **error)
 {
   g_autoptr (Job) job = NULL;
+  g_autofree double *values = NULL;
   unsigned used;
 
-  if (!check_dtype (dtype, error) || !check_params (conv, params, error))
+  if (!check_dtype (dtype, error))
+    return FALSE;
+  values = params_to_array (conv, params, error);
+  if (values == NULL)
     return FALSE;
   if (n == 0)
     return TRUE;
   job = job_new (conv, dtype, n);
   job->planes_in = planes;
   job->weights_out = weights;
-  job->params = params;
+  job->params = values;
   used = cm_run_parallel (n_workers (conv), n, inverse_work, job);
   for (unsigned w = 0; w < used; w++)
     if (job->results[w].bad)

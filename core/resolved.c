@@ -12,7 +12,23 @@ cm_resolved_free (CmResolved *resolved)
     return;
   g_free (resolved->key);
   g_free (resolved->values);
+  g_free (resolved->string);
   g_free (resolved);
+}
+
+CmResolved *
+cm_resolved_copy (const CmResolved *r)
+{
+  CmResolved *copy = g_new0 (CmResolved, 1);
+  size_t n = r->kind == CM_VALUE_TABLE ? r->rows * r->cols
+             : r->kind == CM_VALUE_LIST ? r->cols : 0;
+
+  *copy = *r;
+  copy->key = g_strdup (r->key);
+  copy->string = g_strdup (r->string);
+  copy->values = n > 0 && r->values != NULL
+                 ? g_memdup2 (r->values, n * sizeof (double)) : NULL;
+  return copy;
 }
 
 char *
@@ -60,7 +76,7 @@ append_list (GString *out, const double *values, size_t n)
   g_string_append_c (out, ']');
 }
 
-/* Plugin keys are identifiers; anything else is single-quoted. */
+/* Plugin keys and words are identifiers; anything else is single-quoted. */
 static void
 append_key (GString *out, const char *key)
 {
@@ -116,6 +132,9 @@ cm_resolved_to_flow_yaml (const GPtrArray *resolved)
               append_list (out, r->values + row * r->cols, r->cols);
             }
           g_string_append_c (out, ']');
+          break;
+        case CM_VALUE_STRING:
+          append_key (out, r->string);
           break;
         }
     }

@@ -1,5 +1,7 @@
 /* runtime.c - the plugin registry: where plugins are searched, which ones
  * loaded, which ones failed and why. */
+#define _GNU_SOURCE   /* dladdr */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include "condmap-private.h"
@@ -85,29 +87,75 @@ find_plugin (const CondmapRuntime *rt, const char *name)
   return NULL;
 }
 
+/* Adds @plugin unless its name is taken (then sets @error and frees it). */
+static gboolean
+add_plugin (CondmapRuntime *rt, CmPlugin *plugin, GError **error)
+{
+  const CmPlugin *other = find_plugin (rt, plugin->desc->name);
+
+  if (other != NULL)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                   "plugin name \"%s\" of %s is already taken by %s, which "
+                   "comes first in the search path; skipped",
+                   plugin->desc->name, plugin->path, other->path);
+      cm_plugin_free (plugin);
+      return FALSE;
+    }
+  g_ptr_array_add (rt->plugins, plugin);
+  return TRUE;
+}
+
 static void
 load_file (CondmapRuntime *rt, const char *path)
 {
   GError *error = NULL;
   CmPlugin *plugin = cm_plugin_load (path, &error);
-  const CmPlugin *other;
 
-  if (plugin == NULL)
-    {
-      add_failure (rt, path, error);
-      return;
-    }
-  other = find_plugin (rt, plugin->desc->name);
-  if (other != NULL)
-    {
-      add_failure (rt, path, g_error_new (CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
-                   "plugin name \"%s\" of %s is already taken by %s, which "
-                   "comes first in the search path; skipped",
-                   plugin->desc->name, path, other->path));
-      cm_plugin_free (plugin);
-      return;
-    }
-  g_ptr_array_add (rt->plugins, plugin);
+  if (plugin == NULL || !add_plugin (rt, plugin, &error))
+    add_failure (rt, path, error);
+}
+
+gboolean
+condmap_runtime_add_plugin (CondmapRuntime *runtime,
+                            const CondmapPluginDesc *desc, GError **error)
+{
+  g_autofree char *path = NULL;
+  CmPlugin *plugin;
+
+  g_return_val_if_fail (runtime != NULL, FALSE);
+  path = g_strdup_printf ("(registered in-process: %s)",
+                          desc && desc->abi_major == CONDMAP_ABI_MAJOR
+                          && desc->name ? desc->name : "?");
+  plugin = cm_plugin_new (path, NULL, desc, error);
+  return plugin != NULL && add_plugin (runtime, plugin, error);
+}
+
+/* The plugin directory of a build tree, if libcondmap runs from one
+ * (BUILD/core/.libs/libcondmap.so -> BUILD/plugins/.libs), so that the
+ * commands of the README work before `make install` with no environment
+ * variable and no build path compiled in.  NULL otherwise. */
+static char *
+build_tree_plugin_dir (void)
+{
+  Dl_info info;
+  g_autofree char *lib_dir = NULL;
+  g_autofree char *libs = NULL;
+  g_autofree char *core = NULL;
+  char *dir;
+
+  if (dladdr ((void *) condmap_runtime_new, &info) == 0
+      || info.dli_fname == NULL || !g_path_is_absolute (info.dli_fname))
+    return NULL;
+  lib_dir = g_path_get_dirname (info.dli_fname);
+  libs = g_path_get_basename (lib_dir);
+  core = g_path_get_dirname (lib_dir);
+  if (strcmp (libs, ".libs") != 0 || !g_str_has_suffix (core, "/core"))
+    return NULL;
+  dir = g_build_filename (core, "..", "plugins", ".libs", NULL);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    g_clear_pointer (&dir, g_free);
+  return dir;
 }
 
 static gint
@@ -185,7 +233,11 @@ condmap_runtime_new (const char *const *plugin_dirs, CondmapRuntimeFlags flags)
         add_dir (rt, dirs[i], TRUE);
     }
   if (!(flags & CONDMAP_RUNTIME_NO_SYSTEM_DIR))
-    add_dir (rt, CONDMAP_PLUGIN_DIR, FALSE);
+    {
+      g_autofree char *build = build_tree_plugin_dir ();
+
+      add_dir (rt, build != NULL ? build : CONDMAP_PLUGIN_DIR, FALSE);
+    }
 
   for (guint i = 0; i + 1 < rt->search_path->len; i++)
     scan_dir (rt, g_ptr_array_index (rt->search_path, i), i < n_explicit);
@@ -260,7 +312,8 @@ condmap_runtime_get_plugin (const CondmapRuntime *runtime, size_t i,
   info->version = p->desc->version;
   info->path = p->path;
   info->abi_major = p->desc->abi_major;
-  info->abi_minor = p->desc->abi_minor;
+  info->kind = p->desc->kind;
+  info->n_settings = p->decls.n;
   return TRUE;
 }
 

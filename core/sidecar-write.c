@@ -114,6 +114,8 @@ emit_resolved (yaml_emitter_t *e, const CmResolved *r)
       for (size_t row = 0; ok && row < r->rows; row++)
         ok = emit_list (e, r->values + row * r->cols, r->cols);
       return ok && emit_close (e, FALSE);
+    case CM_VALUE_STRING:
+      return ok && emit_scalar (e, r->string, FALSE);
     }
   return FALSE;
 }

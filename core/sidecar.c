@@ -19,24 +19,6 @@ static const char *const known_keys[] = {
 
 /* ---- lifetime and accessors ------------------------------------------ */
 
-static CmResolved *
-resolved_copy (const CmResolved *r)
-{
-  CmResolved *copy = g_new0 (CmResolved, 1);
-  size_t n = r->kind == CM_VALUE_TABLE ? r->rows * r->cols
-             : r->kind == CM_VALUE_LIST ? r->cols : 0;
-
-  *copy = *r;
-  copy->key = g_strdup (r->key);
-  copy->values = NULL;
-  if (n > 0 && r->values != NULL)
-    {
-      copy->values = g_new (double, n);
-      memcpy (copy->values, r->values, n * sizeof (double));
-    }
-  return copy;
-}
-
 CondmapSidecar *
 condmap_sidecar_new (const CondmapConverter *conv, CondmapDtype dtype,
                      unsigned rank, const size_t *shape,
@@ -54,7 +36,7 @@ condmap_sidecar_new (const CondmapConverter *conv, CondmapDtype dtype,
   sc->converter = g_strdup (condmap_converter_get_name (conv));
   sc->resolved = g_ptr_array_new_with_free_func ((GDestroyNotify) cm_resolved_free);
   for (guint i = 0; conv->resolved != NULL && i < conv->resolved->len; i++)
-    g_ptr_array_add (sc->resolved, resolved_copy (conv->resolved->pdata[i]));
+    g_ptr_array_add (sc->resolved, cm_resolved_copy (conv->resolved->pdata[i]));
   sc->dtype = dtype;
   sc->rank = rank;
   if (rank > 0)

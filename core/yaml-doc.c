@@ -96,8 +96,6 @@ cm_node_free (CmNode *node)
             g_ptr_array_add (todo, n->children->pdata[i]);
           g_ptr_array_unref (n->children);
         }
-      /* Scalar text comes from libyaml's malloc(); g_free() is free()
-       * since GLib 2.46 (configure requires 2.58). */
       g_free (n->value);
       g_free (n);
     }
@@ -179,9 +177,10 @@ builder_scalar (Builder *b, yaml_event_t *event, GError **error)
     return fail_at (error, CONDMAP_ERROR_CONFIG, b->origin, line,
                     "a string holds a NUL character, which is not allowed");
   node = node_new (CM_NODE_SCALAR, &event->start_mark);
-  /* Take libyaml's buffer rather than copy it: a scalar may be huge. */
-  node->value = (char *) event->data.scalar.value;
-  event->data.scalar.value = NULL;
+  /* A copy: libyaml owns the event's buffers and releases them in
+   * yaml_event_delete().  Its length is bounded by the file's. */
+  node->value = g_strndup ((const char *) event->data.scalar.value,
+                           event->data.scalar.length);
   node->plain = event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
   return builder_attach (b, node, error);
 }

@@ -15,6 +15,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #  include <immintrin.h>
@@ -23,8 +25,6 @@
 
 /* Beyond this many points a float32 cell index would lose precision. */
 #define CUSTOM_MAX_POINTS (1u << 20)
-/* The round trip error create() tolerates, relative to max |w| = 1. */
-#define CUSTOM_MAX_ERROR 1e-4
 
 /* Padding after a table: the widest vector lookup's lanes. */
 #define CUSTOM_PAD 16
@@ -45,7 +45,7 @@ typedef struct {
 } CustomState;
 
 #define CUSTOM_DEFINE_TABLE_INIT(T, SFX)                                   \
-  static void                                                              \
+  static int                                                               \
   custom_table_init_##SFX (CustomState *st, const double *table)           \
   {                                                                        \
     const size_t m = st->n_points;                                         \
@@ -53,15 +53,17 @@ typedef struct {
     const T *f = st->pair.c_##SFX.f;                                       \
     /* CUSTOM_PAD zeros after the last row: a vector lookup loads 16      \
      * entries from any row's start (lanes past the row are never used). */\
-    T *v = g_new0 (T, n_rows * m + CUSTOM_PAD);                            \
-    T *d = g_new0 (T, n_rows * m + CUSTOM_PAD);                            \
+    T *v = calloc (n_rows * m + CUSTOM_PAD, sizeof (T));                   \
+    T *d = calloc (n_rows * m + CUSTOM_PAD, sizeof (T));                   \
                                                                            \
+    st->t_##SFX.value = v;                                                 \
+    st->t_##SFX.slope = d;                                                 \
+    if (v == NULL || d == NULL)                                            \
+      return 0;                                                            \
     for (size_t x = 0; x < n_rows * m; x++)                                \
       v[x] = (T) table[x];                                                 \
     for (size_t x = 0; x < n_rows * m; x++)                                \
       d[x] = x % m == m - 1 ? 0 : v[x + 1] - v[x];                         \
-    st->t_##SFX.value = v;                                                 \
-    st->t_##SFX.slope = d;                                                 \
     st->t_##SFX.net_max = 0;                                               \
     for (size_t j = 0; j < m; j++)                                         \
       {                                                                    \
@@ -73,6 +75,7 @@ typedef struct {
         if (net > st->t_##SFX.net_max)                                     \
           st->t_##SFX.net_max = net;                                       \
       }                                                                    \
+    return 1;                                                              \
   }
 
 CUSTOM_DEFINE_TABLE_INIT (float, f32)
@@ -101,7 +104,7 @@ CUSTOM_DEFINE_LOOKUP (double, f64)
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #  define CUSTOM_SMALL_CELLS 8
 typedef float CustomV8f __attribute__ ((vector_size (32)));
-typedef gint32 CustomV8i __attribute__ ((vector_size (32)));
+typedef int32_t CustomV8i __attribute__ ((vector_size (32)));
 
 __attribute__ ((target ("avx2"))) static void
 custom_lookup_small_f32 (const float *v, const float *d, const int *cell,
@@ -165,7 +168,7 @@ custom_lookup_plane_f32 (const float *v, const float *d, size_t m,
                                                                            \
     for (size_t i0 = 0; i0 < n; i0 += PAIR_BLOCK)                          \
       {                                                                    \
-        const size_t nb = MIN (PAIR_BLOCK, n - i0);                        \
+        const size_t nb = PAIR_MIN (PAIR_BLOCK, n - i0);                   \
         const T *restrict wb = w + i0;                                     \
                                                                            \
         for (size_t i = 0; i < nb; i++)                                    \
@@ -203,7 +206,7 @@ __attribute__ ((target ("avx512f"), always_inline)) static inline void
 custom_small16_vector (const CustomState *st, size_t m, size_t n_rows,
                        __m512 v_half, __m512 v_inv_h, __m512 v_last,
                        __m512i v_last_cell, const float *w, float *const *g,
-                       size_t i, __mmask16 k, gboolean full)
+                       size_t i, __mmask16 k, int full)
 {
   __m512 t = full ? _mm512_loadu_ps (w + i) : _mm512_maskz_loadu_ps (k, w + i);
   __m512i c;
@@ -245,11 +248,11 @@ custom_forward_small16_f32 (const CustomState *st, float s, const float *w,
 
   for (; i + 16 <= n; i += 16)
     custom_small16_vector (st, m, n_rows, v_half, v_inv_h, v_last,
-                           v_last_cell, w, g, i, 0xffff, TRUE);
+                           v_last_cell, w, g, i, 0xffff, 1);
   if (i < n)
     custom_small16_vector (st, m, n_rows, v_half, v_inv_h, v_last,
                            v_last_cell, w, g, i,
-                           (__mmask16) ((1u << (n - i)) - 1), FALSE);
+                           (__mmask16) ((1u << (n - i)) - 1), 0);
 }
 
 static void
@@ -276,35 +279,34 @@ custom_destroy (void *state)
 {
   CustomState *st = state;
 
-  g_free (st->t_f32.value);
-  g_free (st->t_f32.slope);
-  g_free (st->t_f64.value);
-  g_free (st->t_f64.slope);
+  free (st->t_f32.value);
+  free (st->t_f32.slope);
+  free (st->t_f64.value);
+  free (st->t_f64.slope);
   pair_destroy (state);
 }
 
-/* The rules on g_lst that the table accessor cannot know. */
-static gboolean
-custom_check_table (CondmapSettings *settings, size_t n_pairs,
-                    const double *table, size_t n_rows, size_t n_points,
-                    double g_min, double g_max, GError **error)
+/* The rules on g_lst that only custom-pair knows: its shape follows f_lst,
+ * its values lie within the bounds. */
+static int
+custom_check_table (const CondmapHost *host, CondmapContext *ctx,
+                    size_t n_pairs, const double *table, size_t n_rows,
+                    size_t n_points, double g_min, double g_max)
 {
   if (n_rows != 2 * n_pairs)
     {
-      condmap_settings_set_error (settings, error, CONDMAP_ERROR_CONFIG,
-                                  "g_lst", "g_lst has %zu rows but f_lst "
-                                  "has %zu factors: custom-pair needs two "
-                                  "rows (g_plus_k, g_minus_k) per factor, "
-                                  "%zu rows", n_rows, n_pairs, 2 * n_pairs);
-      return FALSE;
+      host->error (ctx, CONDMAP_ERROR_CONFIG, "g_lst", "g_lst has %zu rows "
+                   "but f_lst has %zu factors: custom-pair needs two rows "
+                   "(g_plus_k, g_minus_k) per factor, %zu rows", n_rows,
+                   n_pairs, 2 * n_pairs);
+      return 0;
     }
   if (n_points > CUSTOM_MAX_POINTS)
     {
-      condmap_settings_set_error (settings, error, CONDMAP_ERROR_CONFIG,
-                                  "g_lst", "g_lst rows have %zu points; at "
-                                  "most %u are supported", n_points,
-                                  CUSTOM_MAX_POINTS);
-      return FALSE;
+      host->error (ctx, CONDMAP_ERROR_CONFIG, "g_lst", "g_lst rows have %zu "
+                   "points; at most %u are supported", n_points,
+                   CUSTOM_MAX_POINTS);
+      return 0;
     }
   for (size_t r = 0; r < n_rows; r++)
     for (size_t j = 0; j < n_points; j++)
@@ -313,36 +315,41 @@ custom_check_table (CondmapSettings *settings, size_t n_pairs,
 
         if (g < g_min || g > g_max)
           {
-            condmap_settings_set_error (settings, error,
-                                        CONDMAP_ERROR_CONFIG, "g_lst",
-                                        "g_lst[%zu][%zu] = %g (row g_%s_%zu,"
-                                        " point %zu) is outside [g_min, "
-                                        "g_max] = [%g, %g] µS", r, j, g,
-                                        r % 2 == 0 ? "plus" : "minus", r / 2,
-                                        j, g_min, g_max);
-            return FALSE;
+            host->error (ctx, CONDMAP_ERROR_CONFIG, "g_lst",
+                         "g_lst[%zu][%zu] = %g (row g_%s_%zu, point %zu) is "
+                         "outside [g_min, g_max] = [%g, %g] µS", r, j, g,
+                         r % 2 == 0 ? "plus" : "minus", r / 2, j, g_min,
+                         g_max);
+            return 0;
           }
       }
-  return TRUE;
+  return 1;
 }
 
 /* Runs the round trip, in double through the kernels themselves, at every
  * grid point and every midpoint of the probe |W| = 1 (s = m). */
-static gboolean
-custom_check_invertible (CondmapSettings *settings, const CustomState *st,
-                         GError **error)
+static int
+custom_check_invertible (const CondmapHost *host, CondmapContext *ctx,
+                         const CustomState *st)
 {
   const size_t m = st->n_points;
   const size_t n = 2 * m - 1;        /* even i: grid point i/2; odd: midpoint */
   const size_t n_rows = 2 * st->pair.n_pairs;
   const double s = st->t_f64.net_max;
-  g_autofree double *w = g_new (double, n);
-  g_autofree double *back = g_new (double, n);
-  g_autofree double *g = g_new (double, n_rows * n);
-  g_autofree double **planes = g_new (double *, n_rows);
+  double *w = calloc (n, sizeof (double));
+  double *back = calloc (n, sizeof (double));
+  double *g = calloc (n_rows * n, sizeof (double));
+  double **planes = calloc (n_rows, sizeof (double *));
   double worst = 0.0;
   size_t worst_i = 0;
+  int ok = 0;
 
+  if (w == NULL || back == NULL || g == NULL || planes == NULL)
+    {
+      host->error (ctx, CONDMAP_ERROR_FAILED, "g_lst", "out of memory for "
+                   "the invertibility test of %zu points", m);
+      goto out;
+    }
   for (size_t i = 0; i < n; i++)
     w[i] = -1.0 + (double) i / (double) (m - 1);
   for (size_t r = 0; r < n_rows; r++)
@@ -355,103 +362,109 @@ custom_check_invertible (CondmapSettings *settings, const CustomState *st,
         worst = fabs (back[i] - w[i]);
         worst_i = i;
       }
-  if (worst <= CUSTOM_MAX_ERROR)
-    return TRUE;
-
-  condmap_settings_set_error (settings, error, CONDMAP_ERROR_NOT_INVERTIBLE,
-                              "g_lst", "the table is not invertible: weight "
-                              "%g comes back as %g (error %.3g of max |w|, "
-                              "limit %g) at %s %zu%s (of grid points 0..%zu); "
-                              "the net weight "
-                              "sum_k f_k (g_lst[2k] - g_lst[2k+1]) must rise "
-                              "linearly across the grid.  Fix the table, or "
-                              "set invertibility_test: false to use it "
-                              "anyway", w[worst_i], back[worst_i], worst,
-                              CUSTOM_MAX_ERROR,
-                              worst_i % 2 == 0 ? "grid point" : "midpoint",
-                              worst_i / 2, worst_i % 2 == 0 ? "" : "+1/2",
-                              m - 1);
-  return FALSE;
+  ok = worst <= CONDMAP_ROUND_TRIP_TOLERANCE;
+  if (!ok)
+    host->error (ctx, CONDMAP_ERROR_NOT_INVERTIBLE, "g_lst", "the table is "
+                 "not invertible: weight %g comes back as %g (error %.3g of "
+                 "max |w|, limit %g) at %s %zu%s (of grid points 0..%zu); "
+                 "the net weight sum_k f_k (g_lst[2k] - g_lst[2k+1]) must "
+                 "rise linearly across the grid.  Fix the table, or set "
+                 "invertibility_test: false to use it anyway", w[worst_i],
+                 back[worst_i], worst, CONDMAP_ROUND_TRIP_TOLERANCE,
+                 worst_i % 2 == 0 ? "grid point" : "midpoint", worst_i / 2,
+                 worst_i % 2 == 0 ? "" : "+1/2", m - 1);
+out:
+  free (w);
+  free (back);
+  free (g);
+  free (planes);
+  return ok;
 }
 
+static const CondmapSettingDecl custom_pair_settings[] = {
+  CONDMAP_SETTING_G_MIN (0.0),
+  CONDMAP_SETTING_G_MAX (25.0),
+  PAIR_SETTING_F_LST (1, 0, "significance F_k of pair k (g_lst rows 2k and "
+                      "2k+1) in w = sum F_k (g+_k - g-_k) / s"),
+  { "g_lst", CONDMAP_SETTING_TABLE, "µS", 0.0, NULL, 0.0, HUGE_VAL, 2, 2,
+    CONDMAP_SETTING_REQUIRED,
+    "measured conductance of each device (rows g_plus_0, g_minus_0, "
+    "g_plus_1, ...) at weights evenly spaced from -max|W| to max|W|", NULL },
+  { "invertibility_test", CONDMAP_SETTING_BOOLEAN, "", 1.0, NULL, 0.0, 1.0,
+    0, 0, CONDMAP_SETTING_IS_ROUND_TRIP_CHECK,
+    "refuse a table whose round trip w -> g -> w is off by more than 1e-4 "
+    "of max |w|; false accepts a lossy table", NULL },
+  CONDMAP_SETTINGS_END
+};
+
 static void *
-custom_create (CondmapSettings *settings, GError **error)
+custom_create (const CondmapHost *host, CondmapContext *ctx)
 {
-  double g_min, g_max;
-  g_autofree double *f = NULL;
-  g_autofree double *table = NULL;
+  const double g_min = host->get_number (ctx, "g_min");
+  const double g_max = host->get_number (ctx, "g_max");
   size_t n_pairs, n_rows, n_points;
-  gboolean test = TRUE;
-  const gboolean test_default = TRUE;
+  const double *f = host->get_number_list (ctx, "f_lst", &n_pairs);
+  const double *table = host->get_table (ctx, "g_lst", &n_rows, &n_points);
   CustomState *st;
 
-  gboolean ok;
-
-  /* Every key is read even after one fails (only the first error is
-   * kept), so that no present key stays unread and is taken for a typo
-   * of a missing one: g_lst is one letter from f_lst. */
-  ok = condmap_settings_get_bounds (settings, 0.0, 25.0, &g_min, &g_max,
-                                    error);
-  ok = condmap_settings_get_double_list (settings, "f_lst", 1, 0, &f,
-                                         &n_pairs, ok ? error : NULL) && ok;
-  ok = condmap_settings_get_double_table (settings, "g_lst", 2, 2, &table,
-                                          &n_rows, &n_points,
-                                          ok ? error : NULL) && ok;
-  ok = condmap_settings_get_boolean (settings, "invertibility_test",
-                                     &test_default, &test,
-                                     ok ? error : NULL) && ok;
-  if (!ok
-      || !pair_check_factors (settings, "f_lst", f, n_pairs, error)
-      || !custom_check_table (settings, n_pairs, table, n_rows, n_points,
-                              g_min, g_max, error))
+  if (!custom_check_table (host, ctx, n_pairs, table, n_rows, n_points,
+                           g_min, g_max))
     return NULL;
 
-  st = g_new0 (CustomState, 1);
-  pair_state_init (&st->pair, g_min, g_max, g_steal_pointer (&f), n_pairs);
+  st = calloc (1, sizeof (CustomState));
+  if (st == NULL)
+    {
+      host->error (ctx, CONDMAP_ERROR_FAILED, NULL, "out of memory");
+      return NULL;
+    }
+  if (!pair_state_init (&st->pair, host, ctx, g_min, g_max, f, n_pairs))
+    goto fail;
   st->n_points = n_points;
-  custom_table_init_f32 (st, table);
-  custom_table_init_f64 (st, table);
+  if (!custom_table_init_f32 (st, table) || !custom_table_init_f64 (st, table))
+    {
+      host->error (ctx, CONDMAP_ERROR_FAILED, "g_lst", "out of memory for a "
+                   "table of %zu rows of %zu points", n_rows, n_points);
+      goto fail;
+    }
 
   if (st->t_f64.net_max == 0.0 || st->t_f32.net_max == 0.0f)
     {
-      condmap_settings_set_error (settings, error, CONDMAP_ERROR_CONFIG,
-                                  "g_lst", "the net weight sum_k f_k "
-                                  "(g_lst[2k][j] - g_lst[2k+1][j]) is 0 at "
-                                  "every point: the table cannot represent "
-                                  "any weight");
-      custom_destroy (st);
-      return NULL;
+      host->error (ctx, CONDMAP_ERROR_CONFIG, "g_lst", "the net weight "
+                   "sum_k f_k (g_lst[2k][j] - g_lst[2k+1][j]) is 0 at every "
+                   "point: the table cannot represent any weight");
+      goto fail;
     }
-  if (test && !custom_check_invertible (settings, st, error))
-    {
-      custom_destroy (st);
-      return NULL;
-    }
+  if (host->get_boolean (ctx, "invertibility_test")
+      && !custom_check_invertible (host, ctx, st))
+    goto fail;
   return st;
+
+fail:
+  custom_destroy (st);
+  return NULL;
 }
 
-static gboolean
-custom_plan (const void *state, const CondmapStats *stats,
-             CondmapParams *params, GError **error)
+static int
+custom_plan (const void *state, const CondmapStats *stats, double *params,
+             CondmapContext *ctx)
 {
   const CustomState *st = state;
 
-  if (!pair_check_dtype (&st->pair, stats->dtype, error))
-    return FALSE;
-  return pair_set_scale_ratio (st->t_f32.net_max, st->t_f64.net_max,
-                               stats->abs_max, stats->dtype, params, error);
+  if (!pair_check_dtype (&st->pair, stats->dtype, ctx))
+    return 0;
+  return pair_set_scale_ratio (st->pair.host, ctx, st->t_f32.net_max,
+                               st->t_f64.net_max, stats->abs_max,
+                               stats->dtype, params);
 }
 
-static const CondmapPluginDesc custom_pair_desc =
-  PAIR_PLUGIN_DESC ("custom-pair",
-                    "N pairs of devices per weight following tabulated "
-                    "conductance curves g(w) (aihwkit "
-                    "CustomPairConductanceConverter)",
-                    custom_create, custom_destroy, custom_plan,
-                    custom_to_conductances_f32, custom_to_conductances_f64);
+static const CondmapConverterOps custom_pair_ops = CONDMAP_CONVERTER_OPS (
+  pair_get_n_planes, pair_get_plane_name, pair_param_names, custom_plan,
+  custom_to_conductances_f32, custom_to_conductances_f64,
+  pair_to_weights_f32, pair_to_weights_f64);
 
-CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
-condmap_plugin_get_desc (void)
-{
-  return &custom_pair_desc;
-}
+CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "custom-pair",
+                       "N pairs of devices per weight following tabulated "
+                       "conductance curves g(w) (aihwkit "
+                       "CustomPairConductanceConverter)",
+                       PACKAGE_VERSION, custom_pair_settings, custom_create,
+                       custom_destroy, &custom_pair_ops)

@@ -8,27 +8,27 @@
  *   back: w = sum_k F_k (g+_k - g-_k) / s
  *
  * All of it lives in pair-math.c, shared with dual-pair and custom-pair;
- * this file only sets the rule for f_lst: at least one factor. */
+ * this file only declares the settings: at least one factor in f_lst. */
 #include "config.h"
 
 #include "pair-math.h"
 
-static void *
-n_pair_create (CondmapSettings *settings, GError **error)
-{
-  return pair_create_n (settings, 1, 0, error);
-}
+static const CondmapSettingDecl n_pair_settings[] = {
+  CONDMAP_SETTING_G_MIN (0.0),
+  CONDMAP_SETTING_G_MAX (25.0),
+  PAIR_SETTING_F_LST (1, 0, "significance F_k of pair k in w = sum F_k "
+                      "(g+_k - g-_k) / s; pair 0 fills first"),
+  CONDMAP_SETTINGS_END
+};
 
-static const CondmapPluginDesc n_pair_desc =
-  PAIR_PLUGIN_DESC ("n-pair",
-                    "N pairs of devices per weight, pair k weighted by F_k; "
-                    "the first pair fills first (aihwkit "
-                    "NPairConductanceConverter)",
-                    n_pair_create, pair_destroy, pair_plan,
-                    pair_to_conductances_f32, pair_to_conductances_f64);
+static const CondmapConverterOps n_pair_ops = CONDMAP_CONVERTER_OPS (
+  pair_get_n_planes, pair_get_plane_name, pair_param_names, pair_plan,
+  pair_to_conductances_f32, pair_to_conductances_f64,
+  pair_to_weights_f32, pair_to_weights_f64);
 
-CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
-condmap_plugin_get_desc (void)
-{
-  return &n_pair_desc;
-}
+CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "n-pair",
+                       "N pairs of devices per weight, pair k weighted by "
+                       "F_k; the first pair fills first (aihwkit "
+                       "NPairConductanceConverter)",
+                       PACKAGE_VERSION, n_pair_settings, pair_create_n,
+                       pair_destroy, &n_pair_ops)

@@ -1,44 +1,21 @@
 /* pair-math.c - the mathematics the pair converters share (see
- * pair-math.h): F-factor rules, plane names, scale ratio, the n-pair
- * forward kernels and the pair inverse. */
+ * pair-math.h): state, plane names, scale ratio, the n-pair forward
+ * kernels and the pair inverse. */
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "pair-math.h"
 
 const char *const pair_param_names[] = { "scale_ratio", NULL };
 
-gboolean
-pair_check_factors (CondmapSettings *settings, const char *key,
-                    const double *f, size_t n_pairs, GError **error)
-{
-  for (size_t k = 0; k < n_pairs; k++)
-    {
-      if (!isfinite (f[k]))
-        {
-          condmap_settings_set_error (settings, error, CONDMAP_ERROR_CONFIG,
-                                      key, "%s[%zu] = %g must be a finite "
-                                      "number", key, k, f[k]);
-          return FALSE;
-        }
-      if (f[k] <= 0.0)
-        {
-          condmap_settings_set_error (settings, error, CONDMAP_ERROR_CONFIG,
-                                      key, "%s[%zu] = %g must be > 0: %s",
-                                      key, k, f[k], f[k] == 0.0
-                                      ? "aihwkit would divide by it"
-                                      : "a pair's current cannot be "
-                                        "weighted negatively");
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
 /* Rounds the bounds and factors to T and accumulates the levels in T, as
- * the reference does in the tensor's dtype. */
+ * the reference does in the tensor's dtype.  Returns 0 if memory runs
+ * out. */
 #define PAIR_DEFINE_COEF_INIT(T, SFX)                                      \
-  static void                                                              \
+  static int                                                               \
   pair_coef_init_##SFX (PairState *state, double g_min_us,                 \
                         double g_max_us)                                   \
   {                                                                        \
@@ -48,9 +25,12 @@ pair_check_factors (CondmapSettings *settings, const char *key,
                                                                            \
     state->c_##SFX.g_min = (T) g_min_us;                                   \
     state->c_##SFX.g_max = (T) g_max_us;                                   \
-    state->c_##SFX.f = g_new (T, n_pairs);                                 \
-    state->c_##SFX.level = g_new (T, n_pairs);                             \
-    state->c_##SFX.inv_f = g_new (T, n_pairs);                             \
+    state->c_##SFX.f = calloc (n_pairs, sizeof (T));                       \
+    state->c_##SFX.level = calloc (n_pairs, sizeof (T));                   \
+    state->c_##SFX.inv_f = calloc (n_pairs, sizeof (T));                   \
+    if (state->c_##SFX.f == NULL || state->c_##SFX.level == NULL           \
+        || state->c_##SFX.inv_f == NULL)                                   \
+      return 0;                                                            \
     for (size_t k = 0; k < n_pairs; k++)                                   \
       {                                                                    \
         T f = (T) state->f[k];                                             \
@@ -61,68 +41,90 @@ pair_check_factors (CondmapSettings *settings, const char *key,
         level = level + f * range;                                         \
       }                                                                    \
     state->c_##SFX.fr_sum = level;                                         \
+    return 1;                                                              \
   }
 
 PAIR_DEFINE_COEF_INIT (float, f32)
 PAIR_DEFINE_COEF_INIT (double, f64)
 
-void
-pair_state_init (PairState *state, double g_min_us, double g_max_us,
-                 double *f, size_t n_pairs)
+int
+pair_state_init (PairState *state, const CondmapHost *host,
+                 CondmapContext *ctx, double g_min_us, double g_max_us,
+                 const double *f, size_t n_pairs)
 {
+  state->host = host;
   state->n_pairs = n_pairs;
-  state->f = f;
-  pair_coef_init_f32 (state, g_min_us, g_max_us);
-  pair_coef_init_f64 (state, g_min_us, g_max_us);
-
+  state->f = calloc (n_pairs, sizeof (double));
   /* The one place plane names are made: device order, pair by pair. */
-  state->plane_names = g_new0 (char *, 2 * n_pairs + 1);
+  state->plane_names = calloc (2 * n_pairs, sizeof *state->plane_names);
+  if (state->f == NULL || state->plane_names == NULL)
+    goto out_of_memory;
+  memcpy (state->f, f, n_pairs * sizeof (double));
+  if (!pair_coef_init_f32 (state, g_min_us, g_max_us)
+      || !pair_coef_init_f64 (state, g_min_us, g_max_us))
+    goto out_of_memory;
   for (size_t k = 0; k < n_pairs; k++)
     {
-      state->plane_names[2 * k] = g_strdup_printf ("g_plus_%zu", k);
-      state->plane_names[2 * k + 1] = g_strdup_printf ("g_minus_%zu", k);
+      snprintf (state->plane_names[2 * k], PAIR_PLANE_NAME_SIZE,
+                "g_plus_%zu", k);
+      snprintf (state->plane_names[2 * k + 1], PAIR_PLANE_NAME_SIZE,
+                "g_minus_%zu", k);
     }
+  return 1;
+
+out_of_memory:
+  host->error (ctx, CONDMAP_ERROR_FAILED, NULL,
+               "out of memory for %zu device pairs", n_pairs);
+  return 0;
 }
 
 void
 pair_state_clear (PairState *state)
 {
-  g_free (state->f);
-  g_free (state->c_f32.f);
-  g_free (state->c_f32.level);
-  g_free (state->c_f32.inv_f);
-  g_free (state->c_f64.f);
-  g_free (state->c_f64.level);
-  g_free (state->c_f64.inv_f);
-  g_strfreev (state->plane_names);
+  free (state->f);
+  free (state->c_f32.f);
+  free (state->c_f32.level);
+  free (state->c_f32.inv_f);
+  free (state->c_f64.f);
+  free (state->c_f64.level);
+  free (state->c_f64.inv_f);
+  free (state->plane_names);
 }
 
 void *
-pair_create_n (CondmapSettings *settings, size_t min_f, size_t max_f,
-               GError **error)
+pair_create (const CondmapHost *host, CondmapContext *ctx, const double *f,
+             size_t n_pairs)
 {
-  double g_min, g_max;
-  g_autofree double *f = NULL;
-  size_t n_pairs;
-  PairState *state;
+  PairState *state = calloc (1, sizeof (PairState));
 
-  if (!condmap_settings_get_bounds (settings, 0.0, 25.0, &g_min, &g_max,
-                                    error)
-      || !condmap_settings_get_double_list (settings, "f_lst", min_f, max_f,
-                                            &f, &n_pairs, error)
-      || !pair_check_factors (settings, "f_lst", f, n_pairs, error))
-    return NULL;
-
-  state = g_new0 (PairState, 1);
-  pair_state_init (state, g_min, g_max, g_steal_pointer (&f), n_pairs);
+  if (state == NULL)
+    {
+      host->error (ctx, CONDMAP_ERROR_FAILED, NULL, "out of memory");
+      return NULL;
+    }
+  if (!pair_state_init (state, host, ctx, host->get_number (ctx, "g_min"),
+                        host->get_number (ctx, "g_max"), f, n_pairs))
+    {
+      pair_destroy (state);
+      return NULL;
+    }
   return state;
+}
+
+void *
+pair_create_n (const CondmapHost *host, CondmapContext *ctx)
+{
+  size_t n_pairs;
+  const double *f = host->get_number_list (ctx, "f_lst", &n_pairs);
+
+  return pair_create (host, ctx, f, n_pairs);
 }
 
 void
 pair_destroy (void *state)
 {
   pair_state_clear (state);
-  g_free (state);
+  free (state);
 }
 
 unsigned
@@ -137,10 +139,10 @@ pair_get_plane_name (const void *state, unsigned k)
   return ((const PairState *) state)->plane_names[k];
 }
 
-gboolean
-pair_set_scale_ratio (double numerator_f32, double numerator_f64,
-                      double spread, CondmapDtype dtype,
-                      CondmapParams *params, GError **error)
+int
+pair_set_scale_ratio (const CondmapHost *host, CondmapContext *ctx,
+                      double numerator_f32, double numerator_f64,
+                      double spread, CondmapDtype dtype, double *params)
 {
   double s;
 
@@ -156,47 +158,50 @@ pair_set_scale_ratio (double numerator_f32, double numerator_f64,
 
   if (!(isfinite (s) && s > 0.0))
     {
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+      host->error (ctx, CONDMAP_ERROR_INPUT, NULL,
                    "the scale ratio is %s in %s arithmetic: g_max - g_min "
                    "or the F factors are out of its range; use other "
                    "values or float64 weights",
                    isnan (s) ? "not a number" : isinf (s) ? "infinite"
                    : "not positive",
                    dtype == CONDMAP_DTYPE_FLOAT32 ? "float32" : "float64");
-      return FALSE;
+      return 0;
     }
-  condmap_params_set (params, "scale_ratio", s);
-  return TRUE;
+  params[PAIR_PARAM_SCALE_RATIO] = s;
+  return 1;
 }
 
-gboolean
-pair_check_dtype (const PairState *state, CondmapDtype dtype, GError **error)
+int
+pair_check_dtype (const PairState *state, CondmapDtype dtype,
+                  CondmapContext *ctx)
 {
   if (dtype != CONDMAP_DTYPE_FLOAT32)
-    return TRUE;
+    return 1;
   for (size_t k = 0; k < state->n_pairs; k++)
     if (!(state->c_f32.f[k] > 0.0f && isfinite (state->c_f32.f[k])))
       {
-        g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
-                     "f_lst[%zu] = %g is %g in float32 arithmetic, which "
-                     "the kernels would divide by; use a factor within "
-                     "float32's range or float64 weights", k, state->f[k],
-                     (double) state->c_f32.f[k]);
-        return FALSE;
+        state->host->error (ctx, CONDMAP_ERROR_INPUT, "f_lst",
+                            "f_lst[%zu] = %g is %g in float32 arithmetic, "
+                            "which the kernels would divide by; use a "
+                            "factor within float32's range or float64 "
+                            "weights", k, state->f[k],
+                            (double) state->c_f32.f[k]);
+        return 0;
       }
-  return TRUE;
+  return 1;
 }
 
-gboolean
-pair_plan (const void *state, const CondmapStats *stats,
-           CondmapParams *params, GError **error)
+int
+pair_plan (const void *state, const CondmapStats *stats, double *params,
+           CondmapContext *ctx)
 {
   const PairState *st = state;
 
-  if (!pair_check_dtype (st, stats->dtype, error))
-    return FALSE;
-  return pair_set_scale_ratio (st->c_f32.fr_sum, st->c_f64.fr_sum,
-                               stats->abs_max, stats->dtype, params, error);
+  if (!pair_check_dtype (st, stats->dtype, ctx))
+    return 0;
+  return pair_set_scale_ratio (st->host, ctx, st->c_f32.fr_sum,
+                               st->c_f64.fr_sum, stats->abs_max,
+                               stats->dtype, params);
 }
 
 /* The kernels, one body for both dtypes.  Per block of weights, pair k
@@ -212,7 +217,7 @@ pair_plan (const void *state, const CondmapStats *stats,
                                                                            \
     for (size_t i0 = 0; i0 < n; i0 += PAIR_BLOCK)                          \
       {                                                                    \
-        const size_t nb = MIN (PAIR_BLOCK, n - i0);                        \
+        const size_t nb = PAIR_MIN (PAIR_BLOCK, n - i0);                   \
         const T *restrict wb = w + i0;                                     \
                                                                            \
         for (size_t k = 0; k < state->n_pairs; k++)                        \
@@ -245,7 +250,7 @@ pair_plan (const void *state, const CondmapStats *stats,
                                                                            \
     for (size_t i0 = 0; i0 < n; i0 += PAIR_BLOCK)                          \
       {                                                                    \
-        const size_t nb = MIN (PAIR_BLOCK, n - i0);                        \
+        const size_t nb = PAIR_MIN (PAIR_BLOCK, n - i0);                   \
         T *restrict wb = w + i0;                                           \
                                                                            \
         /* The sum in the reference's order, ((F_0 d_0 + F_1 d_1) + ...),  \

@@ -13,30 +13,44 @@
  * (pair-math.h), with max(W) - min(W) where the pairs take max |W|. */
 #include "config.h"
 
+#include <stdlib.h>
 #include "pair-math.h"
 
 /* Bounds (µS) rounded once per dtype, as the reference computes in the
  * tensor's dtype. */
 typedef struct {
+  const CondmapHost *host;  /* for errors in plan() */
   float g_min_f32, g_max_f32;
   double g_min_f64, g_max_f64;
 } SingleDeviceState;
 
+/* The params, in the order of their index. */
 static const char *const single_device_param_names[] = {
   "scale_ratio", "w_min", NULL
 };
+enum { SINGLE_DEVICE_PARAM_W_MIN = 1 };
+
+/* The bounds' defaults are aihwkit's for this converter, not the pairs'
+ * 0 and 25 µS. */
+static const CondmapSettingDecl single_device_settings[] = {
+  CONDMAP_SETTING_G_MIN (9.0),
+  CONDMAP_SETTING_G_MAX (88.199997),
+  CONDMAP_SETTINGS_END
+};
 
 static void *
-single_device_create (CondmapSettings *settings, GError **error)
+single_device_create (const CondmapHost *host, CondmapContext *ctx)
 {
-  double g_min, g_max;
-  SingleDeviceState *st;
+  const double g_min = host->get_number (ctx, "g_min");
+  const double g_max = host->get_number (ctx, "g_max");
+  SingleDeviceState *st = calloc (1, sizeof (SingleDeviceState));
 
-  if (!condmap_settings_get_bounds (settings, 9.0, 88.199997, &g_min,
-                                    &g_max, error))
-    return NULL;
-
-  st = g_new0 (SingleDeviceState, 1);
+  if (st == NULL)
+    {
+      host->error (ctx, CONDMAP_ERROR_FAILED, NULL, "out of memory");
+      return NULL;
+    }
+  st->host = host;
   st->g_min_f32 = (float) g_min;
   st->g_max_f32 = (float) g_max;
   st->g_min_f64 = g_min;
@@ -47,7 +61,7 @@ single_device_create (CondmapSettings *settings, GError **error)
 static void
 single_device_destroy (void *state)
 {
-  g_free (state);
+  free (state);
 }
 
 static unsigned
@@ -68,13 +82,13 @@ single_device_get_plane_name (const void *state, unsigned k)
 #define SINGLE_DEVICE_DEFINE(T, SFX)                                       \
   PAIR_CLONES static void                                                  \
   single_device_to_conductances_##SFX (const void *state,                  \
-                                       const CondmapParams *params,        \
+                                       const double *params,               \
                                        const T *w, size_t n,               \
                                        T *const *g)                        \
   {                                                                        \
     const SingleDeviceState *st = state;                                   \
-    const T s = (T) condmap_params_get (params, "scale_ratio");            \
-    const T w_min = (T) condmap_params_get (params, "w_min");              \
+    const T s = (T) params[PAIR_PARAM_SCALE_RATIO];                        \
+    const T w_min = (T) params[SINGLE_DEVICE_PARAM_W_MIN];                 \
     const T lo = st->g_min_##SFX;                                          \
     const T hi = st->g_max_##SFX;                                          \
     const T *restrict wi = w;                                              \
@@ -90,14 +104,14 @@ single_device_get_plane_name (const void *state, unsigned k)
                                                                            \
   PAIR_CLONES static void                                                  \
   single_device_to_weights_##SFX (const void *state,                       \
-                                  const CondmapParams *params,             \
+                                  const double *params,                    \
                                   const T *const *g, size_t n, T *w)       \
   {                                                                        \
     const SingleDeviceState *st = state;                                   \
     /* A multiply by 1/s, not a divide: the back pass must keep up with   \
      * a plain copy of the plane. */                                       \
-    const T inv_s = 1 / (T) condmap_params_get (params, "scale_ratio");    \
-    const T w_min = (T) condmap_params_get (params, "w_min");              \
+    const T inv_s = 1 / (T) params[PAIR_PARAM_SCALE_RATIO];                \
+    const T w_min = (T) params[SINGLE_DEVICE_PARAM_W_MIN];                 \
     const T lo = st->g_min_##SFX;                                          \
     const T *restrict gi = g[0];                                           \
     T *restrict out = w;                                                   \
@@ -109,9 +123,9 @@ single_device_get_plane_name (const void *state, unsigned k)
 SINGLE_DEVICE_DEFINE (float, f32)
 SINGLE_DEVICE_DEFINE (double, f64)
 
-static gboolean
+static int
 single_device_plan (const void *state, const CondmapStats *stats,
-                    CondmapParams *params, GError **error)
+                    double *params, CondmapContext *ctx)
 {
   const SingleDeviceState *st = state;
   /* max(W) - min(W) in the dtype's arithmetic */
@@ -119,36 +133,24 @@ single_device_plan (const void *state, const CondmapStats *stats,
                   ? (double) ((float) stats->max - (float) stats->min)
                   : stats->max - stats->min;
 
-  if (!pair_set_scale_ratio (st->g_max_f32 - st->g_min_f32,
+  if (!pair_set_scale_ratio (st->host, ctx, st->g_max_f32 - st->g_min_f32,
                              st->g_max_f64 - st->g_min_f64, spread,
-                             stats->dtype, params, error))
-    return FALSE;
-  condmap_params_set (params, "w_min", stats->min);
-  return TRUE;
+                             stats->dtype, params))
+    return 0;
+  params[SINGLE_DEVICE_PARAM_W_MIN] = stats->min;
+  return 1;
 }
 
-static const CondmapPluginDesc single_device_desc = {
-  .abi_major = CONDMAP_ABI_MAJOR,
-  .abi_minor = CONDMAP_ABI_MINOR,
-  .struct_size = sizeof (CondmapPluginDesc),
-  .name = "single-device",
-  .description = "one bidirectional device per weight, min(W) at g_min and "
-                 "max(W) at g_max (aihwkit SingleDeviceConductanceConverter)",
-  .version = PACKAGE_VERSION,
-  .create = single_device_create,
-  .destroy = single_device_destroy,
-  .get_n_planes = single_device_get_n_planes,
-  .get_plane_name = single_device_get_plane_name,
-  .param_names = single_device_param_names,
-  .plan = single_device_plan,
-  .to_conductances_f32 = single_device_to_conductances_f32,
-  .to_conductances_f64 = single_device_to_conductances_f64,
-  .to_weights_f32 = single_device_to_weights_f32,
-  .to_weights_f64 = single_device_to_weights_f64,
-};
+static const CondmapConverterOps single_device_ops = CONDMAP_CONVERTER_OPS (
+  single_device_get_n_planes, single_device_get_plane_name,
+  single_device_param_names, single_device_plan,
+  single_device_to_conductances_f32, single_device_to_conductances_f64,
+  single_device_to_weights_f32, single_device_to_weights_f64);
 
-CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
-condmap_plugin_get_desc (void)
-{
-  return &single_device_desc;
-}
+CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "single-device",
+                       "one bidirectional device per weight, min(W) at g_min "
+                       "and max(W) at g_max (aihwkit "
+                       "SingleDeviceConductanceConverter)",
+                       PACKAGE_VERSION, single_device_settings,
+                       single_device_create, single_device_destroy,
+                       &single_device_ops)

@@ -12,22 +12,18 @@
 
 #include "pair-math.h"
 
+static const CondmapSettingDecl single_pair_settings[] = {
+  CONDMAP_SETTING_G_MIN (0.0),
+  CONDMAP_SETTING_G_MAX (25.0),
+  CONDMAP_SETTINGS_END
+};
+
 static void *
-single_pair_create (CondmapSettings *settings, GError **error)
+single_pair_create (const CondmapHost *host, CondmapContext *ctx)
 {
-  double g_min, g_max;
-  double *f;
-  PairState *state;
+  static const double f[] = { 1.0 };
 
-  if (!condmap_settings_get_bounds (settings, 0.0, 25.0, &g_min, &g_max,
-                                    error))
-    return NULL;
-
-  f = g_new (double, 1);
-  f[0] = 1.0;
-  state = g_new0 (PairState, 1);
-  pair_state_init (state, g_min, g_max, f, 1);
-  return state;
+  return pair_create (host, ctx, f, 1);
 }
 
 /* The clamp to g_max after adding g_min only catches the last ulp of
@@ -35,11 +31,11 @@ single_pair_create (CondmapSettings *settings, GError **error)
 #define SINGLE_PAIR_DEFINE_FORWARD(T, SFX)                                 \
   PAIR_CLONES static void                                                  \
   single_pair_to_conductances_##SFX (const void *state,                    \
-                                     const CondmapParams *params,          \
+                                     const double *params,                 \
                                      const T *w, size_t n, T *const *g)    \
   {                                                                        \
     const PairState *st = state;                                           \
-    const T s = (T) condmap_params_get (params, "scale_ratio");            \
+    const T s = (T) params[PAIR_PARAM_SCALE_RATIO];                        \
     const T lo = st->c_##SFX.g_min;                                        \
     const T hi = st->c_##SFX.g_max;                                        \
     const T *restrict wi = w;                                              \
@@ -60,16 +56,13 @@ single_pair_create (CondmapSettings *settings, GError **error)
 SINGLE_PAIR_DEFINE_FORWARD (float, f32)
 SINGLE_PAIR_DEFINE_FORWARD (double, f64)
 
-static const CondmapPluginDesc single_pair_desc =
-  PAIR_PLUGIN_DESC ("single-pair",
-                    "one pair of devices per weight, g+ for w > 0 and g- "
-                    "for w < 0 (aihwkit SinglePairConductanceConverter)",
-                    single_pair_create, pair_destroy, pair_plan,
-                    single_pair_to_conductances_f32,
-                    single_pair_to_conductances_f64);
+static const CondmapConverterOps single_pair_ops = CONDMAP_CONVERTER_OPS (
+  pair_get_n_planes, pair_get_plane_name, pair_param_names, pair_plan,
+  single_pair_to_conductances_f32, single_pair_to_conductances_f64,
+  pair_to_weights_f32, pair_to_weights_f64);
 
-CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
-condmap_plugin_get_desc (void)
-{
-  return &single_pair_desc;
-}
+CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "single-pair",
+                       "one pair of devices per weight, g+ for w > 0 and g- "
+                       "for w < 0 (aihwkit SinglePairConductanceConverter)",
+                       PACKAGE_VERSION, single_pair_settings,
+                       single_pair_create, pair_destroy, &single_pair_ops)

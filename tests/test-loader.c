@@ -1,5 +1,6 @@
 /* test-loader.c - the plugin loader against real plugins and against
  * deliberately broken ones built by the test suite (tests/plugins/). */
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -106,26 +107,208 @@ test_real_plugins_load (void)
   assert_good_plugins_work (rt);
 }
 
-static void
-test_abi_major (void)
+/* The message of the one failure that loading @name's directory after the
+ * real plugins gives.  Free with g_free(). */
+static char *
+refusal_message (const char *name)
 {
-  g_autofree char *both = g_strdup_printf ("(plugin: %d.%d, condmap: %d.%d)",
-                                           CONDMAP_ABI_MAJOR + 1,
-                                           CONDMAP_ABI_MINOR,
-                                           CONDMAP_ABI_MAJOR,
-                                           CONDMAP_ABI_MINOR);
-  expect_refused ("abi-major", CONDMAP_ERROR_ABI, both);
+  g_autofree char *dir = dir_with_test_plugin (name);
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+
+  CU_ASSERT_EQUAL_FATAL (condmap_runtime_get_n_failures (rt), 1);
+  return g_strdup (condmap_runtime_get_failure (rt, 0, NULL)->message);
+}
+
+/* expect_refused(), and the message also holds every fragment of @more
+ * (NULL-terminated). */
+static void
+expect_refused_all (const char *name, CondmapError code, const char *fragment,
+                    const char *const *more)
+{
+  g_autofree char *message = NULL;
+
+  expect_refused (name, code, fragment);
+  message = refusal_message (name);
+  for (size_t i = 0; more[i] != NULL; i++)
+    {
+      if (strstr (message, more[i]) == NULL)
+        g_printerr ("  '%s' is not in: %s\n", more[i], message);
+      CU_ASSERT_PTR_NOT_NULL (strstr (message, more[i]));
+    }
 }
 
 static void
+test_abi_major (void)
+{
+  g_autofree char *plugin = g_strdup_printf ("ABI %d", CONDMAP_ABI_MAJOR + 1);
+  g_autofree char *host = g_strdup_printf ("ABI %d.%d", CONDMAP_ABI_MAJOR,
+                                           CONDMAP_ABI_MINOR);
+  const char *const more[] = { host, "rebuild", NULL };
+
+  expect_refused_all ("abi-major", CONDMAP_ERROR_ABI, plugin, more);
+}
+
+/* condmap 0.1.0's plugins: the message names both ABIs and the fix, also
+ * for a plugin that calls the 0.1.0 accessors libcondmap no longer has,
+ * and for one that needs libcondmap.so.0, which is not there. */
+static void
+test_abi1 (void)
+{
+  g_autofree char *host = g_strdup_printf ("ABI %d.%d", CONDMAP_ABI_MAJOR,
+                                           CONDMAP_ABI_MINOR);
+  const char *const more[] = { host, "rebuild", NULL };
+
+  expect_refused_all ("abi1", CONDMAP_ERROR_ABI, "ABI 1.0", more);
+  expect_refused_all ("abi1-linked", CONDMAP_ERROR_ABI, "ABI 1.0", more);
+  expect_refused_all ("abi1-needed", CONDMAP_ERROR_ABI, "ABI 1.0", more);
+}
+
+/* A plugin built against a newer 2.x header: larger descriptor and ops,
+ * members the host does not know (calling one aborts).  It loads and
+ * converts. */
+static void
 test_abi_minor (void)
 {
-  g_autofree char *both = g_strdup_printf ("(plugin: %d.%d, condmap: %d.%d)",
-                                           CONDMAP_ABI_MAJOR,
-                                           CONDMAP_ABI_MINOR + 1,
-                                           CONDMAP_ABI_MAJOR,
-                                           CONDMAP_ABI_MINOR);
-  expect_refused ("abi-minor", CONDMAP_ERROR_ABI, both);
+  g_autofree char *dir = dir_with_test_plugin ("abi-minor");
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  GError *error = NULL;
+  double w[3] = { -1, 0, 2 }, g[3], back[3];
+  void *planes[1] = { g };
+  const void *in[1] = { g };
+  g_autoptr (CondmapConverter) conv = NULL;
+  g_autoptr (CondmapParams) params = NULL;
+
+  CU_ASSERT_EQUAL (condmap_runtime_get_n_failures (rt), 0);
+  CU_ASSERT_TRUE_FATAL (has_plugin (rt, "abi-minor", NULL));
+  conv = condmap_converter_new_from_yaml (rt, "converter: abi-minor\n"
+                                          "offset: 3\n", -1, NULL, &error);
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_TRUE_FATAL (condmap_converter_to_conductances (
+    conv, CONDMAP_DTYPE_FLOAT64, w, 3, planes, &params, &error));
+  CU_ASSERT_EQUAL (g[0], 3.0);
+  CU_ASSERT_EQUAL (g[2], 3.0);
+  CU_ASSERT_TRUE (condmap_converter_to_weights (conv, CONDMAP_DTYPE_FLOAT64,
+                                                in, 3, params, back, &error));
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_EQUAL (back[2], 0.0);
+  assert_good_plugins_work (rt);
+}
+
+static void
+test_null_descriptor (void)
+{
+  expect_refused ("null-desc", CONDMAP_ERROR_PLUGIN, "no descriptor");
+}
+
+static void
+test_small_descriptor (void)
+{
+  const char *const more[] = { "descriptor of", NULL };
+  g_autofree char *size = g_strdup_printf (
+    "%zu bytes", offsetof (CondmapPluginDesc, get_interface));
+
+  expect_refused_all ("small-desc", CONDMAP_ERROR_ABI, size, more);
+}
+
+static void
+test_small_ops (void)
+{
+  const char *const more[] = { "ops of", NULL };
+  g_autofree char *size = g_strdup_printf (
+    "%zu bytes", offsetof (CondmapConverterOps, to_weights_f64));
+
+  expect_refused_all ("small-ops", CONDMAP_ERROR_ABI, size, more);
+}
+
+static void
+test_bad_name (void)
+{
+  expect_refused ("bad-name", CONDMAP_ERROR_PLUGIN, "invalid name");
+}
+
+/* A settings table that breaks the header's rules is refused on load. */
+static void
+test_bad_settings (void)
+{
+  const char *const type[] = { "type", NULL };
+  const char *const dup[] = { "twice", NULL };
+
+  expect_refused_all ("bad-setting-type", CONDMAP_ERROR_PLUGIN, "'levels'",
+                      type);
+  expect_refused_all ("bad-setting-dup", CONDMAP_ERROR_PLUGIN, "'offset'", dup);
+  expect_refused ("bad-setting-key", CONDMAP_ERROR_PLUGIN, "invalid key");
+}
+
+/* create() reads a key it did not declare and returns a state anyway: the
+ * converter is refused as the plugin's bug. */
+static void
+test_undeclared_key (void)
+{
+  g_autofree char *dir = dir_with_test_plugin ("undeclared-key");
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  GError *error = NULL;
+  CondmapConverter *conv;
+
+  CU_ASSERT_EQUAL (condmap_runtime_get_n_failures (rt), 0);
+  conv = condmap_converter_new_from_yaml (rt, "converter: undeclared-key\n",
+                                          -1, NULL, &error);
+  CU_ASSERT_PTR_NULL (conv);
+  condmap_converter_free (conv);
+  CU_ASSERT_PTR_NOT_NULL (error ? strstr (error->message, "not_declared")
+                          : NULL);
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_PLUGIN);
+  assert_good_plugins_work (rt);
+}
+
+/* tests/plugins/cxx-plugin.cc, C++ without GLib: it loads, converts with
+ * its declared settings and restores, in both dtypes.  With g_max 20 and
+ * reverse, w in [-1, 1] spreads over 20 .. 0 µS: s = 10 exactly. */
+static void
+test_cxx_plugin (void)
+{
+  g_autofree char *dir = dir_with_test_plugin ("cxx-plugin");
+  g_autoptr (CondmapRuntime) rt = runtime_with (dir);
+  GError *error = NULL;
+  const double w[4] = { -1, 0, 0.5, 1 }, want[4] = { 20, 10, 5, 0 };
+  g_autoptr (CondmapConverter) conv = NULL;
+  g_autofree char *config = NULL;
+
+  CU_ASSERT_EQUAL (condmap_runtime_get_n_failures (rt), 0);
+  CU_ASSERT_TRUE_FATAL (has_plugin (rt, "cxx-plugin", NULL));
+  conv = condmap_converter_new_from_yaml (rt, "converter: cxx-plugin\n"
+                                          "g_max: 20\nreverse: true\n", -1,
+                                          NULL, &error);
+  CM_ASSERT_NO_ERROR (error);
+  config = condmap_converter_dup_config_yaml (conv);
+  CU_ASSERT_PTR_NOT_NULL (strstr (config, "reverse: true"));
+  CU_ASSERT_EQUAL (condmap_converter_get_n_planes (conv), 1);
+
+  for (int d = 0; d < 2; d++)
+    {
+      CondmapDtype dtype = d ? CONDMAP_DTYPE_FLOAT64 : CONDMAP_DTYPE_FLOAT32;
+      float wf[4], gf[4], backf[4];
+      double wd[4], gd[4], backd[4];
+      void *planes[1] = { d ? (void *) gd : (void *) gf };
+      const void *in[1] = { planes[0] };
+      g_autoptr (CondmapParams) params = NULL;
+
+      for (int i = 0; i < 4; i++)
+        wf[i] = (float) (wd[i] = w[i]);
+      CU_ASSERT_TRUE_FATAL (condmap_converter_to_conductances (
+        conv, dtype, d ? (void *) wd : (void *) wf, 4, planes, &params,
+        &error));
+      CU_ASSERT_EQUAL (condmap_params_get (params, "scale"), 10.0);
+      CU_ASSERT_EQUAL (condmap_params_get (params, "w_min"), -1.0);
+      CU_ASSERT_TRUE_FATAL (condmap_converter_to_weights (
+        conv, dtype, in, 4, params, d ? (void *) backd : (void *) backf,
+        &error));
+      CM_ASSERT_NO_ERROR (error);
+      for (int i = 0; i < 4; i++)
+        {
+          CU_ASSERT_EQUAL (d ? gd[i] : gf[i], want[i]);
+          CU_ASSERT_EQUAL (d ? backd[i] : backf[i], w[i]);
+        }
+    }
 }
 
 static void
@@ -388,7 +571,15 @@ main (void)
   s = CU_add_suite ("plugin loader", NULL, NULL);
   CU_add_test (s, "the real plugins load", test_real_plugins_load);
   CU_add_test (s, "wrong ABI major is refused", test_abi_major);
-  CU_add_test (s, "newer ABI minor is refused", test_abi_minor);
+  CU_add_test (s, "ABI 1 (condmap 0.1.0) is refused", test_abi1);
+  CU_add_test (s, "newer ABI minor (larger structs) loads", test_abi_minor);
+  CU_add_test (s, "NULL descriptor is refused", test_null_descriptor);
+  CU_add_test (s, "too small descriptor is refused", test_small_descriptor);
+  CU_add_test (s, "too small converter ops are refused", test_small_ops);
+  CU_add_test (s, "invalid name is refused", test_bad_name);
+  CU_add_test (s, "bad settings table is refused", test_bad_settings);
+  CU_add_test (s, "undeclared key read in create()", test_undeclared_key);
+  CU_add_test (s, "C++ plugin loads, converts, restores", test_cxx_plugin);
   CU_add_test (s, "missing entry point is refused", test_missing_symbol);
   CU_add_test (s, "NULL required function is refused", test_null_function);
   CU_add_test (s, "duplicate name is refused", test_duplicate_name);

@@ -180,7 +180,8 @@ class Plugins(Base):
         self.assertEqual(len(plugins), len(CONVERTERS))
         for p in plugins:
             self.assertTrue(os.path.isfile(p.path), p.path)
-            self.assertEqual(p.abi_major, 1)
+            self.assertEqual(p.abi_major, 2)
+            self.assertGreaterEqual(p.n_settings, 2)
             self.assertTrue(p.description and p.version, p)
 
     def test_search_path_starts_with_explicit_dirs(self):

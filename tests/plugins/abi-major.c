@@ -3,6 +3,8 @@
 
 static CondmapPluginDesc desc = { FAKE_DESC_INIT ("abi-major") };
 
+CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *condmap_plugin_get_desc (void);
+
 CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
 condmap_plugin_get_desc (void)
 {

@@ -1,33 +1,32 @@
-/* A plugin whose create() refuses every config: with a GError, or (with
- * `silent: true`) without one, which the host must report for it.  With
- * `offset` it loads and writes g_min + offset, so a test can make its
- * kernel write outside [g_min, g_max]. */
+/* A plugin whose create() refuses every config: through host->error(),
+ * or (with `silent: true`) without a word, which the host must report
+ * for it.  With `fail: false` it is the fake, so a test can make its
+ * kernel write outside [g_min, g_max] (`offset`) or NaN (`nan`). */
 #include "fake-plugin.h"
 
-static void *
-failing_create (CondmapSettings *settings, GError **error)
-{
-  gboolean silent, no = FALSE, fail, yes = TRUE;
+static const CondmapSettingDecl settings[] = {
+  FAKE_SETTINGS,
+  { "silent", CONDMAP_SETTING_BOOLEAN, "", 0.0, NULL, 0.0, 1.0, 0, 0, 0,
+    "fail without reporting why", NULL },
+  { "fail", CONDMAP_SETTING_BOOLEAN, "", 1.0, NULL, 0.0, 1.0, 0, 0, 0,
+    "refuse the config", NULL },
+  CONDMAP_SETTINGS_END
+};
 
-  if (!condmap_settings_get_boolean (settings, "silent", &no, &silent, error)
-      || !condmap_settings_get_boolean (settings, "fail", &yes, &fail, error))
+static void *
+failing_create (const CondmapHost *host, CondmapContext *ctx)
+{
+  if (host->get_boolean (ctx, "silent"))
     return NULL;
-  if (silent)
-    return NULL;
-  if (fail)
+  if (host->get_boolean (ctx, "fail"))
     {
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_CONFIG,
-                   "create-fails refuses every config");
+      host->error (ctx, CONDMAP_ERROR_CONFIG, "fail",
+                   "create-fails refuses every config (fail = %d)", 1);
       return NULL;
     }
-  return fake_create (settings, error);
+  return fake_create (host, ctx);
 }
 
-static CondmapPluginDesc desc = { FAKE_DESC_INIT ("create-fails") };
-
-CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
-condmap_plugin_get_desc (void)
-{
-  desc.create = failing_create;
-  return &desc;
-}
+CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "create-fails",
+                       "test plugin", "0", settings, failing_create,
+                       fake_destroy, &fake_ops)

@@ -1,10 +1,6 @@
 /* A valid plugin that claims a name a real plugin already has. */
 #include "fake-plugin.h"
 
-static const CondmapPluginDesc desc = { FAKE_DESC_INIT ("single-pair") };
-
-CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
-condmap_plugin_get_desc (void)
-{
-  return &desc;
-}
+CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "single-pair",
+                       "test plugin", "0", fake_settings, fake_create,
+                       fake_destroy, &fake_ops)

@@ -3,9 +3,10 @@
 
 static const CondmapPluginDesc desc = { FAKE_DESC_INIT ("no-symbol") };
 
-const CondmapPluginDesc *condmap_plugin_get_descriptor (void);
+CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
+condmap_plugin_get_descriptor (void);
 
-__attribute__ ((visibility ("default"))) const CondmapPluginDesc *
+CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
 condmap_plugin_get_descriptor (void)
 {
   return &desc;

@@ -1,11 +1,15 @@
-/* A plugin that leaves a required function pointer NULL. */
+/* A plugin that leaves a required converter operation NULL. */
 #include "fake-plugin.h"
 
+static CondmapConverterOps ops = FAKE_OPS_INIT;
 static CondmapPluginDesc desc = { FAKE_DESC_INIT ("null-func") };
+
+CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *condmap_plugin_get_desc (void);
 
 CONDMAP_PLUGIN_EXPORT const CondmapPluginDesc *
 condmap_plugin_get_desc (void)
 {
-  desc.plan = NULL;
+  ops.plan = NULL;
+  desc.ops = &ops;
   return &desc;
 }

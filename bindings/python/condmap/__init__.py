@@ -212,7 +212,7 @@ def _params_from_mapping(params):
 
 #: A loaded plugin, as `condmap list` shows it.
 PluginInfo = collections.namedtuple(
-    "PluginInfo", "name description version path abi_major abi_minor")
+    "PluginInfo", "name description version path abi_major n_settings")
 #: A plugin file that failed to load, and why (an Error, code PLUGIN or ABI;
 #: IO for a plugin directory that cannot be opened).
 PluginFailure = collections.namedtuple("PluginFailure", "path error")
@@ -303,7 +303,7 @@ class Runtime(_Handle):
             out.append(PluginInfo(
                 _decode(info.name), _decode(info.description),
                 _decode(info.version), os.fsdecode(info.path),
-                info.abi_major, info.abi_minor))
+                info.abi_major, info.n_settings))
         return out
 
     @property

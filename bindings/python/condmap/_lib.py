@@ -118,7 +118,8 @@ class PluginInfo(ctypes.Structure):
                 ("version", ctypes.c_char_p),
                 ("path", ctypes.c_char_p),
                 ("abi_major", ctypes.c_uint),
-                ("abi_minor", ctypes.c_uint)]
+                ("kind", ctypes.c_uint),
+                ("n_settings", ctypes.c_size_t)]
 
 
 # Opaque types get distinct pointer types, so passing a converter where a
