@@ -42,7 +42,7 @@ DATA = os.environ.get("CONDMAP_TEST_DATA") or os.path.join(
 HEADER = os.path.join(HERE, os.pardir, os.pardir, "core", "condmap-plugin.h")
 N_CASES = 18
 CONVERTERS = {"single-pair", "n-pair", "dual-pair", "custom-pair",
-              "single-device"}
+              "single-device", "bit-slice", "offset", "two-sided-pair"}
 
 
 def new_runtime(**kwargs):
