@@ -50,11 +50,11 @@ bit_slice_read_widths (BitSliceState *st, const CondmapHost *host,
         {
           host->error (ctx, CONDMAP_ERROR_CONFIG, "slices",
                        "with quantizer: neurosim, slices = %lld must divide "
-                       "weight_bits (%u): NeuroSim's cells all hold "
-                       "weight_bits / slices bits (cellBit), and it would "
-                       "drop the top %u bits of the code; use a divisor of "
-                       "%u or slice_bits", (long long) N, B,
-                       (unsigned) (B % N), B);
+                       "weight_bits (%u): NeuroSim's cells all hold the "
+                       "same number of bits (cellBit = weight_bits / "
+                       "slices), and it drops the bits of the code they do "
+                       "not cover; use a number of slices that divides %u, "
+                       "or slice_bits", (long long) N, B, B);
           return 0;
         }
       for (unsigned i = 0; i < st->n_slices; i++)

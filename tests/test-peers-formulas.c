@@ -292,6 +292,80 @@ test_zero_weights (void)
     }
 }
 
+/* ---- rules between settings (the files of tests/data/invalid/ hold the
+ * rest) ----------------------------------------------------------------------- */
+
+static void
+assert_refused (const char *yaml, CondmapError code, const char *fragment)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (CondmapConverter) conv = condmap_converter_new_from_yaml (
+    formulas_runtime, yaml, -1, "test.yaml", &error);
+
+  CU_ASSERT_PTR_NULL (conv);
+  CU_ASSERT_PTR_NOT_NULL_FATAL (error);
+  if (strstr (error->message, fragment) == NULL)
+    g_printerr ("\n  the message lacks \"%s\"", fragment);
+  CU_ASSERT_PTR_NOT_NULL (strstr (error->message, fragment));
+  CM_ASSERT_ERROR (error, code);
+}
+
+static void
+test_rules (void)
+{
+  const CondmapError C = CONDMAP_ERROR_CONFIG;
+
+  assert_refused ("converter: bit-slice\nquantizer: neurosim\n", C,
+                  "test.yaml:2: 'quantizer': quantizer: neurosim needs "
+                  "style: offset");
+  assert_refused ("converter: bit-slice\nquantizer: neurosim\n"
+                  "style: balanced\n", C, "test.yaml:3: 'style': ");
+  assert_refused ("converter: bit-slice\nreference: column\n", C,
+                  "test.yaml:2: 'reference': reference: column applies to "
+                  "style: offset only");
+  assert_refused ("converter: bit-slice\nstyle: offset\nquantizer: neurosim"
+                  "\nreference: column\n", C,
+                  "test.yaml:4: 'reference': reference: column is "
+                  "CrossSim's unit column");
+  assert_refused ("converter: bit-slice\nweight_bits: 8\n"
+                  "slice_bits: [4.5, 3.5]\n", C,
+                  "test.yaml:3: 'slice_bits': slice_bits[0] = 4.5 must be a "
+                  "whole number of bits");
+  assert_refused ("converter: bit-slice\nweight_bits: 8\n"
+                  "slice_bits: [0, 8]\n", C, "slice_bits[0] = 0 must be");
+  /* reference: digital with balanced slices is what the sidecar records
+   * for every balanced config: accepted */
+  g_autoptr (CondmapConverter) conv =
+    converter_from_yaml ("converter: bit-slice\nreference: digital\n");
+  CU_ASSERT_PTR_NOT_NULL (conv);
+}
+
+/* 2 m overflows float32 for weights near FLT_MAX: refused at plan time,
+ * while float64 converts them. */
+static void
+test_clip_overflow (void)
+{
+  g_autoptr (CondmapConverter) conv =
+    converter_from_yaml ("converter: offset\n");
+  g_autoptr (GError) error = NULL;
+  const float w32[] = { 3e38f, -1.0f };
+  const double w64[] = { 3e38, -1.0 };
+  float g32[2];
+  double g64[2];
+  void *p32[] = { g32 }, *p64[] = { g64 };
+  g_autoptr (CondmapParams) params = NULL;
+
+  CU_ASSERT_FALSE (condmap_converter_to_conductances (
+    conv, CONDMAP_DTYPE_FLOAT32, w32, 2, p32, NULL, &error));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (error);
+  CU_ASSERT_PTR_NOT_NULL (strstr (error->message, "float32"));
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_INPUT);
+  CU_ASSERT_TRUE (condmap_converter_to_conductances (
+    conv, CONDMAP_DTYPE_FLOAT64, w64, 2, p64, &params, &error));
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_DOUBLE_EQUAL (g64[0], 25.0, 1e-12);
+}
+
 void
 cm_test_peers_add_formulas (CondmapRuntime *runtime)
 {
@@ -303,4 +377,6 @@ cm_test_peers_add_formulas (CondmapRuntime *runtime)
   CU_add_test (suite, "round-trip bound of B bits", test_round_trip_bound);
   CU_add_test (suite, "offset and two-sided are exact", test_exact_schemes);
   CU_add_test (suite, "all weights 0", test_zero_weights);
+  CU_add_test (suite, "rules between settings", test_rules);
+  CU_add_test (suite, "2 m overflows float32", test_clip_overflow);
 }
