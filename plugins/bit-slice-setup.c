@@ -151,6 +151,8 @@ bit_slice_read_style (BitSliceState *st, const CondmapHost *host,
     c->g_min_us = (T) r->g_min_us;                                         \
     c->g_max_us = (T) r->g_max_us;                                         \
     c->zero_us = c->g_min_n * c->g_max_us;                                 \
+    c->inv_g_max = (T) (1.0 / r->g_max_us);                                \
+    c->inv_range_n = (T) (1.0 / r->range_n);                               \
     c->pow2b = (T) ldexp (1.0, B);                                         \
     c->inv_pow2b = (T) ldexp (1.0, -B);                                    \
     c->half = (T) half;                                                    \

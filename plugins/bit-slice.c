@@ -150,7 +150,7 @@ static const char *const bit_slice_param_names[] = {
                                                                            \
                 for (size_t i = 0; i < nb; i++)                            \
                   {                                                        \
-                    const T q = floor##SFX (a[i] * inv_base);              \
+                    const T q = bit_slice_floor_##SFX (a[i] * inv_base);   \
                     const T d = a[i] - q * base;                           \
                     const T v = (ns_a * d + ns_b) / top * g_max;           \
                                                                            \
@@ -166,7 +166,7 @@ static const char *const bit_slice_param_names[] = {
                                                                            \
                 for (size_t i = 0; i < nb; i++)                            \
                   {                                                        \
-                    const T q = floor##SFX (a[i] * inv_base);              \
+                    const T q = bit_slice_floor_##SFX (a[i] * inv_base);   \
                     const T d = a[i] - q * base;                           \
                     const T x = (g_min_n + d / top * range_n) * g_max;     \
                     const T v = PAIR_CLAMP (x, lo, hi);                    \
@@ -182,7 +182,7 @@ static const char *const bit_slice_param_names[] = {
                                                                            \
                 for (size_t i = 0; i < nb; i++)                            \
                   {                                                        \
-                    const T q = floor##SFX (a[i] * inv_base);              \
+                    const T q = bit_slice_floor_##SFX (a[i] * inv_base);   \
                     const T d = a[i] - q * base;                           \
                     const T x = (g_min_n + d / top * range_n) * g_max;     \
                                                                            \
@@ -195,8 +195,13 @@ static const char *const bit_slice_param_names[] = {
   }
 
 /* Inverse: per block, the sum over slices of coef_k D_k / R, started by
- * the first slice, then the peer's scaling back.  D_k in normalized
- * units: each plane divided by g_max (see peer-math.h). */
+ * the first slice, then the peer's scaling back, in CrossSim's order.
+ * Planes in µS are brought to normalized units by 1 / g_max, and 1 / R is
+ * a multiply too: where CrossSim divides, the result differs in the last
+ * ulp at most, which no rounding to an integer amplifies on the way back
+ * (the forward, where the codes are rounded, divides as CrossSim does),
+ * and a division per plane element would keep the inverse from the
+ * memory floor. */
 #define BIT_SLICE_DEFINE_INVERSE(T, SFX)                                   \
   PAIR_CLONES static void                                                  \
   bit_slice_to_weights_##SFX (const void *state, const double *params,     \
@@ -204,12 +209,12 @@ static const char *const bit_slice_param_names[] = {
   {                                                                        \
     const BitSliceState *st = state;                                       \
     const BitSliceCoef_##SFX *c = &st->c_##SFX;                            \
-    const T g_max = c->g_max_us, range_n = c->range_n;                     \
+    const T inv_g_max = c->inv_g_max, inv_range = c->inv_range_n;          \
     const T two_m = (T) params[BIT_SLICE_PARAM_CLIP_MAX]                   \
                     + (T) params[BIT_SLICE_PARAM_CLIP_MAX];                \
     const T code_offset = (T) params[BIT_SLICE_PARAM_CODE_OFFSET];         \
     const T base = st->reference == BIT_SLICE_REF_MID                      \
-      ? (T) params[BIT_SLICE_PARAM_REFERENCE_G] / g_max : c->g_min_n;      \
+      ? (T) params[BIT_SLICE_PARAM_REFERENCE_G] * inv_g_max : c->g_min_n;  \
     const T post = c->post, inv_pow2b = c->inv_pow2b, ratio = c->ratio;    \
                                                                            \
     for (size_t i0 = 0; i0 < n; i0 += PAIR_BLOCK)                          \
@@ -228,12 +233,12 @@ static const char *const bit_slice_param_names[] = {
                                                                            \
                 if (k == 0)                                                \
                   for (size_t i = 0; i < nb; i++)                          \
-                    wb[i] = coef * (gp[i] / g_max - gm[i] / g_max)         \
-                            / range_n;                                     \
+                    wb[i] = coef * (gp[i] * inv_g_max - gm[i] * inv_g_max) \
+                            * inv_range;                                   \
                 else                                                       \
                   for (size_t i = 0; i < nb; i++)                          \
-                    wb[i] += coef * (gp[i] / g_max - gm[i] / g_max)        \
-                             / range_n;                                    \
+                    wb[i] += coef * (gp[i] * inv_g_max - gm[i] * inv_g_max)\
+                             * inv_range;                                  \
               }                                                            \
             else                                                           \
               {                                                            \
@@ -241,10 +246,10 @@ static const char *const bit_slice_param_names[] = {
                                                                            \
                 if (k == 0)                                                \
                   for (size_t i = 0; i < nb; i++)                          \
-                    wb[i] = coef * (gk[i] / g_max - base) / range_n;       \
+                    wb[i] = coef * (gk[i] * inv_g_max - base) * inv_range; \
                 else                                                       \
                   for (size_t i = 0; i < nb; i++)                          \
-                    wb[i] += coef * (gk[i] / g_max - base) / range_n;      \
+                    wb[i] += coef * (gk[i] * inv_g_max - base) * inv_range;\
               }                                                            \
           }                                                                \
         for (size_t i = 0; i < nb; i++)                                    \
@@ -254,8 +259,21 @@ static const char *const bit_slice_param_names[] = {
 
 #define rintf32 rintf
 #define rintf64 rint
-#define floorf32 floorf
-#define floorf64 floor
+
+/* floor(x) of an x >= 0, exact: rint, then one less where it rounded up.
+ * GCC vectorises rint but not floor (its vector floor must not raise the
+ * inexact flag, which it honours unless -fno-trapping-math). */
+#define BIT_SLICE_DEFINE_FLOOR(T, SFX)                                     \
+  static inline T                                                          \
+  bit_slice_floor_##SFX (T x)                                              \
+  {                                                                        \
+    const T r = rint##SFX (x);                                             \
+                                                                           \
+    return r > x ? r - 1 : r;                                              \
+  }
+
+BIT_SLICE_DEFINE_FLOOR (float, f32)
+BIT_SLICE_DEFINE_FLOOR (double, f64)
 
 BIT_SLICE_DEFINE_CODES (float, f32)
 BIT_SLICE_DEFINE_CODES (double, f64)

@@ -31,6 +31,8 @@ enum {
     T g_min_us;      /* bounds, µS */                                      \
     T g_max_us;                                                            \
     T zero_us;       /* the plane of digit 0: G_min g_max */               \
+    T inv_g_max;     /* 1 / g_max, 1/µS */                                 \
+    T inv_range_n;   /* 1 / R */                                           \
     T pow2b;         /* 2^B */                                             \
     T inv_pow2b;     /* 2^-B */                                            \
     T half;          /* 2^(B-1) */                                         \
