@@ -16,18 +16,15 @@
  *   its digits as above, G_i = ((1 - G_min) d_i + (2^c - 1) G_min) /
  *   (2^c - 1); back with D_i = G_i - G_mid and w = S / 2^B 2m.
  *
- * Everything is computed in the weights' dtype, in the peer's order, so
+ * The forward is computed in the weights' dtype, in the peer's order, so
  * that float32 weights give CrossSim's float32 numbers, ties included.
  * Digits are taken in floating point: scaling by 2^-b, floor and the
- * remainder are exact for the integer codes, and vectorise.  Settings,
- * create() and plan() are in this file; so are the kernels, one body per
- * dtype. */
+ * remainder are exact for the integer codes, and vectorise.  This file
+ * holds the settings table, plan() and the kernels, one body per dtype;
+ * bit-slice-setup.c the rules between settings and the state. */
 #include "config.h"
 
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include "bit-slice.h"
 
 static const CondmapSettingDecl bit_slice_settings[] = {
