@@ -1,0 +1,221 @@
+/* clip.c - `clip:`: the threshold each channel (or the tensor) is clipped
+ * at, and the clamp the pipeline runs on each chunk before the kernel.
+ *
+ *   max_abs: x       the threshold is x
+ *   sigma: s         s times the sample standard deviation of the weights
+ *                    (n - 1 in the denominator; aihwkit's LAYER_GAUSSIAN)
+ *   percentile: p    the p-th percentile of |w|, as np.percentile
+ *                    (100: the largest |w|, from the statistics)
+ *
+ * With several, the smallest.  The threshold is computed in double from
+ * the weights and rounded once to their dtype, so that clamping is exact
+ * in it.  The weights themselves are never copied: the pipeline clamps a
+ * chunk at a time into a scratch block (cm_clip_clamp). */
+#include <math.h>
+#include "scaling-private.h"
+
+#define MAX_WORKERS 256
+#define MIN_ELEMENTS_PER_WORKER 32768
+
+typedef struct {
+  CondmapDtype dtype;
+  const char *w;
+  size_t es;
+  const CmLayout *layout;
+  const CmCoreKeys *keys;
+  const CondmapStats *stats;
+  double *thresholds;
+  double mean;                    /* one channel: its mean, pass 2 */
+  double sum[MAX_WORKERS];        /* one channel: each worker's sum */
+} ClipJob;
+
+static inline double
+element (const ClipJob *job, size_t i)
+{
+  return job->dtype == CONDMAP_DTYPE_FLOAT32 ? ((const float *) job->w)[i]
+                                             : ((const double *) job->w)[i];
+}
+
+/* Sum of (x - shift)^power over @v, power 1 or 2, in double. */
+static double
+view_sum (const ClipJob *job, const CmView *v, double shift, int power)
+{
+  double sum = 0;
+
+  for (size_t r = 0; r < v->n_runs; r++)
+    {
+      size_t at = v->first + r * v->step;
+
+      for (size_t i = at; i < at + v->run; i++)
+        {
+          double d = element (job, i) - shift;
+
+          sum += power == 1 ? d : d * d;
+        }
+    }
+  return sum;
+}
+
+/* s * sample std of @v given its mean, or +inf for a single element
+ * (n - 1 = 0: no spread to clip by). */
+static double
+sigma_threshold (const ClipJob *job, double m2, size_t n)
+{
+  if (n < 2)
+    return INFINITY;
+  return job->keys->clip_sigma * sqrt (m2 / (double) (n - 1));
+}
+
+/* The smallest of the options, rounded to the dtype.  @sigma_t and
+ * @percentile_t are +inf where not asked for. */
+static double
+combine (const ClipJob *job, double sigma_t, double percentile_t)
+{
+  double t = INFINITY;
+
+  if (job->keys->clip_max_abs > 0)
+    t = job->keys->clip_max_abs;
+  t = MIN (t, MIN (sigma_t, percentile_t));
+  if (job->dtype == CONDMAP_DTYPE_FLOAT32)
+    t = (float) MIN (t, G_MAXFLOAT);
+  return t;
+}
+
+/* ---- many channels: whole channels to each worker ----------------------- */
+
+static void
+channels_work (gpointer data, size_t begin, size_t end, unsigned worker)
+{
+  ClipJob *job = data;
+
+  (void) worker;
+  for (size_t c = begin; c < end; c++)
+    {
+      CmView v = cm_layout_channel (job->layout, c);
+      size_t n = v.run * v.n_runs;
+      double sigma_t = INFINITY, percentile_t = INFINITY;
+
+      if (job->keys->clip_sigma > 0)
+        {
+          double mean = view_sum (job, &v, 0, 1) / (double) n;
+
+          sigma_t = sigma_threshold (job, view_sum (job, &v, mean, 2), n);
+        }
+      if (job->keys->clip_percentile >= 100)
+        percentile_t = job->stats[c].abs_max;
+      else if (job->keys->clip_percentile > 0)
+        percentile_t = cm_select_percentile_abs (job->dtype, job->w, &v,
+                                                 job->keys->clip_percentile,
+                                                 1);
+      job->thresholds[c] = combine (job, sigma_t, percentile_t);
+    }
+}
+
+/* ---- one channel: its elements split over the workers --------------------- */
+
+static void
+mean_work (gpointer data, size_t begin, size_t end, unsigned worker)
+{
+  ClipJob *job = data;
+  CmView v = cm_view_range (begin, end);
+
+  job->sum[worker] = view_sum (job, &v, 0, 1);
+}
+
+static void
+deviation_work (gpointer data, size_t begin, size_t end, unsigned worker)
+{
+  ClipJob *job = data;
+  CmView v = cm_view_range (begin, end);
+
+  job->sum[worker] = view_sum (job, &v, job->mean, 2);
+}
+
+static double
+parallel_sum (ClipJob *job, unsigned workers, CmWorkFunc func)
+{
+  unsigned used = cm_run_parallel (workers, job->layout->n, func, job);
+  double sum = 0;
+
+  for (unsigned w = 0; w < used; w++)
+    sum += job->sum[w];
+  return sum;
+}
+
+static void
+tensor_threshold (ClipJob *job, unsigned workers)
+{
+  size_t n = job->layout->n;
+  CmView all = cm_view_range (0, n);
+  double sigma_t = INFINITY, percentile_t = INFINITY;
+
+  if (job->keys->clip_sigma > 0)
+    {
+      job->mean = parallel_sum (job, workers, mean_work) / (double) n;
+      sigma_t = sigma_threshold (job, parallel_sum (job, workers,
+                                                    deviation_work), n);
+    }
+  if (job->keys->clip_percentile >= 100)
+    percentile_t = job->stats[0].abs_max;
+  else if (job->keys->clip_percentile > 0)
+    percentile_t = cm_select_percentile_abs (job->dtype, job->w, &all,
+                                             job->keys->clip_percentile,
+                                             workers);
+  job->thresholds[0] = combine (job, sigma_t, percentile_t);
+}
+
+void
+cm_clip_thresholds (const CondmapConverter *conv, const CmCoreKeys *keys,
+                    const CmLayout *layout, CondmapDtype dtype,
+                    const void *weights, const CondmapStats *stats,
+                    double *thresholds)
+{
+  g_autofree ClipJob *job = g_new0 (ClipJob, 1);
+  unsigned workers = MIN (MAX_WORKERS,
+                          condmap_runtime_get_n_threads (conv->runtime));
+
+  job->dtype = dtype;
+  job->w = weights;
+  job->es = condmap_dtype_size (dtype);
+  job->layout = layout;
+  job->keys = keys;
+  job->stats = stats;
+  job->thresholds = thresholds;
+  if (layout->n_channels == 1)
+    tensor_threshold (job, workers);
+  else
+    cm_run_parallel_items (workers, layout->n_channels,
+                           MIN_ELEMENTS_PER_WORKER
+                           / MAX (layout->run * layout->outer, 1) + 1,
+                           channels_work, job);
+}
+
+/* ---- the clamp ------------------------------------------------------------- */
+
+#define DEFINE_CLAMP(T, S)                                                  \
+CM_CLONES static void                                                       \
+clamp_##S (const T *restrict w, size_t n, T t, T *restrict out)             \
+{                                                                           \
+  const T lo = -t;                                                          \
+                                                                            \
+  for (size_t i = 0; i < n; i++)                                            \
+    {                                                                       \
+      T v = w[i];                                                           \
+                                                                            \
+      v = v < lo ? lo : v;                                                  \
+      out[i] = v > t ? t : v;                                               \
+    }                                                                       \
+}
+
+DEFINE_CLAMP (float, f32)
+DEFINE_CLAMP (double, f64)
+
+void
+cm_clip_clamp (CondmapDtype dtype, const void *w, size_t n, double t,
+               void *out)
+{
+  if (dtype == CONDMAP_DTYPE_FLOAT32)
+    clamp_f32 (w, n, (float) t, out);
+  else
+    clamp_f64 (w, n, t, out);
+}
