@@ -75,6 +75,11 @@ print_summary (const char *outdir, const CondmapConverter *conv,
           g_strv_length (files), files[1] ? "s" : "", list);
   printf ("  converter %s, shape %s, %s", condmap_converter_get_name (conv),
           shape, condmap_dtype_name (condmap_array_get_dtype (weights)));
+  if (condmap_params_get_n_rows (params) > 1)
+    {
+      cli_print_param_ranges (params);
+      return;
+    }
   for (size_t i = 0; i < condmap_params_get_n (params); i++)
     {
       const char *name = condmap_params_get_name (params, i);
