@@ -1,14 +1,8 @@
 /* array-io.c - weights and planes in files: the format is chosen by the
  * file's name (and, for .npy, its magic), so that every subcommand treats
  * a file the same way. */
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <glib/gstdio.h>
 #include "cli.h"
-
-/* The first bytes of every .npy file. */
-static const char npy_magic[6] = { '\x93', 'N', 'U', 'M', 'P', 'Y' };
 
 CliFormat
 cli_format_from_name (const char *name)
@@ -32,12 +26,6 @@ cli_format_from_path (const char *path)
   return cli_format_from_name (dot + 1);
 }
 
-const char *
-cli_format_name (CliFormat format)
-{
-  return format == CLI_FORMAT_CSV ? "csv" : "npy";
-}
-
 gboolean
 cli_format_check_rank (CliFormat format, unsigned rank, const char *what,
                        GError **error)
@@ -50,41 +38,16 @@ cli_format_check_rank (CliFormat format, unsigned rank, const char *what,
   return FALSE;
 }
 
-/* Whether the file starts with the .npy magic.  A file that cannot be
- * read is left to the reader, whose message says why. */
-static gboolean
-has_npy_magic (const char *path)
-{
-  char head[sizeof npy_magic];
-  struct stat st;
-  FILE *f;
-  gboolean yes;
-
-  /* Never open a FIFO here: the reader refuses it without blocking. */
-  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode)
-      || (f = fopen (path, "rb")) == NULL)
-    return FALSE;
-  yes = fread (head, 1, sizeof head, f) == sizeof head
-        && memcmp (head, npy_magic, sizeof head) == 0;
-  fclose (f);
-  return yes;
-}
-
 CondmapArray *
 cli_array_read (const char *path, CondmapDtype csv_dtype,
                 CliFormat *format_out, GError **error)
 {
-  CliFormat format = CLI_FORMAT_NPY;
+  gboolean csv = FALSE;
+  CondmapArray *array = condmap_array_read (path, csv_dtype, &csv, error);
 
-  /* Anything not named *.csv goes to the .npy reader, which says clearly
-   * when a file is not .npy. */
-  if (!has_npy_magic (path) && cli_format_from_path (path) == CLI_FORMAT_CSV)
-    format = CLI_FORMAT_CSV;
   if (format_out != NULL)
-    *format_out = format;
-  if (format == CLI_FORMAT_CSV)
-    return condmap_csv_read (path, csv_dtype, error);
-  return condmap_npy_read (path, error);
+    *format_out = csv ? CLI_FORMAT_CSV : CLI_FORMAT_NPY;
+  return array;
 }
 
 gboolean

@@ -66,6 +66,7 @@ cli_usage_error (const char *command, const char *format, ...)
 int
 cli_fail (GError *error)
 {
+  cli_interrupt_wait_if_dying ();
   fprintf (stderr, "condmap: error: %s\n", error->message);
   g_error_free (error);
   return CLI_EXIT_FAILURE;

@@ -36,7 +36,8 @@ int cli_usage_error (const char *command, const char *format, ...)
   G_GNUC_PRINTF (2, 3);
 
 /* Prints "condmap: error: MESSAGE" to stderr and frees @error; returns
- * CLI_EXIT_FAILURE. */
+ * CLI_EXIT_FAILURE.  While a signal is being handled it never returns
+ * (cli_interrupt_wait_if_dying()). */
 int cli_fail (GError *error);
 
 /* The runtime for the command: --plugin-dir directories first, then
@@ -62,16 +63,15 @@ CliFormat cli_format_from_name (const char *name);
 /* By the extension, ".npy" or ".csv" in any case; CLI_FORMAT_NONE
  * otherwise. */
 CliFormat cli_format_from_path (const char *path);
-/* "npy" or "csv".  Static. */
-const char *cli_format_name (CliFormat format);
 /* Refuses (CONDMAP_ERROR_INPUT, naming @what) an array of @rank that
  * @format cannot hold: CSV holds 1-D and 2-D arrays only. */
 gboolean cli_format_check_rank (CliFormat format, unsigned rank,
                                 const char *what, GError **error);
 
-/* Reads an array: a file that starts with the .npy magic, or is not named
- * *.csv, as .npy; a *.csv file as CSV of @csv_dtype.  *format_out (may be
- * NULL) says which.  Free with condmap_array_free(). */
+/* Reads an array as condmap_array_read() does: a file that starts with the
+ * .npy magic, or is not named *.csv, as .npy; a *.csv file as CSV of
+ * @csv_dtype.  *format_out (may be NULL) says which.  Free with
+ * condmap_array_free(). */
 CondmapArray *cli_array_read (const char *path, CondmapDtype csv_dtype,
                               CliFormat *format_out, GError **error);
 /* Writes @array in @format, atomically. */
@@ -122,47 +122,25 @@ gboolean cli_calibrate (const CondmapConverter *conv, CondmapArray *weights,
                         const char *reference_path, gboolean quiet,
                         GError **error);
 
-/* ---- outdir.c: an output directory that appears complete or not at all - */
+/* ---- planes-read.c: the planes an OUTDIR's sidecar lists ------------- */
 
-typedef struct _CliOutdir CliOutdir;
-
-/* Checks that @path may be written, before any work: an existing @path is
- * refused with CONDMAP_ERROR_EXISTS unless @force.  Changes nothing on
- * disk.  Free with cli_outdir_free(). */
-CliOutdir *cli_outdir_new (const char *path, gboolean force, GError **error);
-/* Creates the directory to build in, "PATH.tmp-XXXXXX" beside @path (same
- * file system, so the final rename is atomic), and returns its name.
- * Owned by @outdir. */
-const char *cli_outdir_create (CliOutdir *outdir, GError **error);
-/* Renames the finished directory to @path.  With force, an existing @path
- * is moved aside first and deleted after; if the rename fails it is put
- * back.  On failure the built directory is removed. */
-gboolean cli_outdir_commit (CliOutdir *outdir, GError **error);
-/* Removes the built directory unless committed, and frees @outdir.  NULL
- * is ignored. */
-void cli_outdir_free (CliOutdir *outdir);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliOutdir, cli_outdir_free)
-
-/* Removes a directory tree without following symbolic links.  Returns
- * FALSE (errno set) if something could not be removed. */
-gboolean cli_remove_tree (const char *path);
+/* Reads every plane @sc lists from @dir, in its order (the converter's),
+ * refusing one whose dtype or shape differs from the record (a (1, n) CSV
+ * stands for shape (n,)).  CondmapArray* elements; free with
+ * g_ptr_array_unref(). */
+GPtrArray *cli_planes_read (const char *dir, const CondmapSidecar *sc,
+                            GError **error);
 
 /* ---- interrupt.c: a signal leaves no temporary output behind ---------- */
 
-/* Blocks SIGINT, SIGTERM and SIGHUP and starts the thread that handles
- * them: it removes what is guarded, then lets the signal kill the process.
- * Call first in main(), before any other thread exists. */
+/* Blocks SIGINT, SIGTERM and SIGHUP (unless ignored by whoever started
+ * us) and starts the thread that handles them: condmap_cleanup_on_signal(),
+ * then the signal's default action.  Call first in main(), before any
+ * other thread exists. */
 void cli_interrupt_init (void);
-/* A directory tree, or the temporaries of an atomic write to a file (the
- * file itself is kept), that a signal removes.  Copied. */
-void cli_interrupt_guard_dir (const char *path);
-void cli_interrupt_guard_file (const char *path);
-/* Forgets what is guarded. */
-void cli_interrupt_unguard (void);
-/* A critical section, such as the rename that publishes an output: a
- * signal arriving meanwhile is handled after cli_interrupt_release(). */
-void cli_interrupt_hold (void);
-void cli_interrupt_release (void);
+/* Never returns if a signal is being handled: the process is about to die
+ * of it.  cli_fail() calls it. */
+void cli_interrupt_wait_if_dying (void);
 
 /* ---- the subcommands: each gets argv with argv[0] = its name ----------- */
 
@@ -172,5 +150,6 @@ int cli_cmd_check (int argc, char **argv);
 int cli_cmd_convert (int argc, char **argv);
 int cli_cmd_restore (int argc, char **argv);
 int cli_cmd_bench (int argc, char **argv);
+int cli_cmd_plot (int argc, char **argv);
 
 #endif

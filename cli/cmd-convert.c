@@ -27,54 +27,20 @@ load_converter (CondmapRuntime *rt, const Options *o, GError **error)
                                           "the default config", error);
 }
 
-/* Writes one file per plane and params.yaml into @dir.  *files_out gets
- * the plane file names (free with g_strfreev()). */
-static gboolean
-write_outputs (const char *dir, const CondmapConverter *conv,
-               const CondmapArray *weights, const GPtrArray *planes,
-               const CondmapParams *params, CliFormat format,
-               char ***files_out, GError **error)
-{
-  unsigned K = condmap_converter_get_n_planes (conv);
-  g_auto (GStrv) files = g_new0 (char *, K + 1);
-  g_autoptr (CondmapSidecar) sidecar = NULL;
-  g_autofree char *sidecar_path = g_build_filename (dir, "params.yaml", NULL);
-
-  for (unsigned k = 0; k < K; k++)
-    {
-      g_autofree char *path = NULL;
-
-      files[k] = g_strdup_printf ("%s.%s",
-                                  condmap_converter_get_plane_name (conv, k),
-                                  cli_format_name (format));
-      path = g_build_filename (dir, files[k], NULL);
-      if (!cli_array_write (path, format, planes->pdata[k], error))
-        return FALSE;
-    }
-  sidecar = condmap_sidecar_new (conv, condmap_array_get_dtype (weights),
-                                 condmap_array_get_rank (weights),
-                                 condmap_array_get_shape (weights), params,
-                                 (const char *const *) files);
-  if (!condmap_sidecar_write (sidecar, sidecar_path, error))
-    return FALSE;
-  *files_out = g_steal_pointer (&files);
-  return TRUE;
-}
-
 static void
-print_summary (const char *outdir, const CondmapConverter *conv,
-               const CondmapArray *weights, const CondmapParams *params,
-               char **files)
+print_summary (const char *outdir, const CondmapSidecar *sc)
 {
-  g_autofree char *list = g_strjoinv (", ", files);
+  const char *const *files = condmap_sidecar_get_planes (sc);
+  const CondmapParams *params = condmap_sidecar_get_params (sc);
+  g_autofree char *list = g_strjoinv (", ", (char **) files);
   g_autofree char *shape =
-    condmap_shape_to_string (condmap_array_get_rank (weights),
-                         condmap_array_get_shape (weights));
+    condmap_shape_to_string (condmap_sidecar_get_rank (sc),
+                             condmap_sidecar_get_shape (sc));
 
-  printf ("%s: %u plane%s (%s) and params.yaml\n", outdir,
-          g_strv_length (files), files[1] ? "s" : "", list);
-  printf ("  converter %s, shape %s, %s", condmap_converter_get_name (conv),
-          shape, condmap_dtype_name (condmap_array_get_dtype (weights)));
+  printf ("%s: %u plane%s (%s) and " CONDMAP_OUTDIR_SIDECAR "\n", outdir,
+          g_strv_length ((char **) files), files[1] ? "s" : "", list);
+  printf ("  converter %s, shape %s, %s", condmap_sidecar_get_converter (sc),
+          shape, condmap_dtype_name (condmap_sidecar_get_dtype (sc)));
   if (condmap_params_get_n_rows (params) > 1)
     {
       cli_print_param_ranges (params);
@@ -90,23 +56,20 @@ print_summary (const char *outdir, const CondmapConverter *conv,
 }
 
 /* The work, in an order that fails early: the output directory is checked
- * before anything is read, and created only after the conversion
- * succeeded. */
+ * before anything is read; the library creates it only after the
+ * conversion succeeded. */
 static int
 run (const Options *o, const char *weights_path)
 {
-  g_autoptr (CliOutdir) outdir = NULL;
   g_autoptr (CondmapRuntime) rt = NULL;
   g_autoptr (CondmapConverter) conv = NULL;
   g_autoptr (CondmapArray) weights = NULL;
-  g_autoptr (GPtrArray) planes = NULL;
-  g_autoptr (CondmapParams) params = NULL;
-  g_auto (GStrv) files = NULL;
+  g_autoptr (CondmapSidecar) sidecar = NULL;
+  CondmapOutdirFlags flags = o->force ? CONDMAP_OUTDIR_FORCE : 0;
   CliFormat format;
-  const char *dir;
   GError *error = NULL;
 
-  if ((outdir = cli_outdir_new (o->outdir, o->force, &error)) == NULL)
+  if (!condmap_outdir_check (o->outdir, flags, &error))
     return cli_fail (error);
   rt = cli_runtime_new (&o->common);
   if ((conv = load_converter (rt, o, &error)) == NULL)
@@ -117,19 +80,13 @@ run (const Options *o, const char *weights_path)
     return cli_fail (error);
   if (o->format_name != NULL)
     format = cli_format_from_name (o->format_name);
-  if (!cli_format_check_rank (format, condmap_array_get_rank (weights),
-                              weights_path, &error))
-    return cli_fail (error);
-  planes = cli_planes_from_weights (conv, weights, &params, &error);
-  if (planes == NULL)
-    return cli_fail (error);
-  if ((dir = cli_outdir_create (outdir, &error)) == NULL
-      || !write_outputs (dir, conv, weights, planes, params, format, &files,
-                         &error)
-      || !cli_outdir_commit (outdir, &error))
+  if (format == CLI_FORMAT_CSV)
+    flags |= CONDMAP_OUTDIR_CSV;
+  if (!condmap_converter_convert_to_dir (conv, weights, o->outdir, flags,
+                                         &sidecar, &error))
     return cli_fail (error);
   if (!o->common.quiet)
-    print_summary (o->outdir, conv, weights, params, files);
+    print_summary (o->outdir, sidecar);
   return CLI_EXIT_OK;
 }
 

@@ -1,6 +1,7 @@
 /* cmd-restore.c - condmap restore: the planes of an OUTDIR (as convert
  * wrote them, or conductances measured back from a chip into files of the
- * same names) back into weights, with the record in params.yaml. */
+ * same names) back into weights, with the record in params.yaml: one call
+ * of condmap_restore_dir(), and the weights written where -o says. */
 #include <stdio.h>
 #include "cli.h"
 
@@ -10,137 +11,52 @@ typedef struct {
   char *calibrate;    /* --calibrate REFERENCE */
 } Options;
 
-/* CSV holds a 1-D array as one row, so a (1, n) CSV plane matches a
- * sidecar shape of (n,). */
+/* --calibrate: with the converter the sidecar records, whose scaling
+ * says what a channel is. */
 static gboolean
-shape_matches (const CondmapArray *plane, CliFormat format,
-               const CondmapSidecar *sc)
+calibrate (const Options *o, CondmapRuntime *rt, const CondmapSidecar *sc,
+           CondmapArray *weights, GError **error)
 {
-  unsigned rank = condmap_array_get_rank (plane);
-  const size_t *shape = condmap_array_get_shape (plane);
-  unsigned want_rank = condmap_sidecar_get_rank (sc);
-  const size_t *want = condmap_sidecar_get_shape (sc);
+  g_autoptr (CondmapConverter) conv = condmap_sidecar_new_converter (sc, rt,
+                                                                     error);
 
-  if (format == CLI_FORMAT_CSV && want_rank == 1 && rank == 2
-      && shape[0] == 1 && shape[1] == want[0])
-    return TRUE;
-  if (rank != want_rank)
-    return FALSE;
-  for (unsigned i = 0; i < rank; i++)
-    if (shape[i] != want[i])
-      return FALSE;
-  return TRUE;
-}
-
-/* Reads plane file @name of @dir (CSV in the sidecar's dtype) and refuses
- * one that does not fit the record: measured planes must stand in for the
- * written ones element for element. */
-static CondmapArray *
-read_plane (const char *dir, const char *name, const CondmapSidecar *sc,
-            GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  CondmapDtype dtype = condmap_sidecar_get_dtype (sc);
-  g_autoptr (CondmapArray) plane = NULL;
-  CliFormat format;
-
-  if ((plane = cli_array_read (path, dtype, &format, error)) == NULL)
-    return NULL;
-  if (condmap_array_get_dtype (plane) != dtype)
-    {
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
-                   "plane '%s' is %s, but %s/params.yaml records %s: save "
-                   "the planes in the dtype convert wrote them in", path,
-                   condmap_dtype_name (condmap_array_get_dtype (plane)), dir,
-                   condmap_dtype_name (dtype));
-      return NULL;
-    }
-  if (!shape_matches (plane, format, sc))
-    {
-      g_autofree char *got =
-        condmap_shape_to_string (condmap_array_get_rank (plane),
-                             condmap_array_get_shape (plane));
-      g_autofree char *want =
-        condmap_shape_to_string (condmap_sidecar_get_rank (sc),
-                             condmap_sidecar_get_shape (sc));
-
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
-                   "plane '%s' has shape %s, but %s/params.yaml records %s: "
-                   "every plane must have the shape of the weights", path,
-                   got, dir, want);
-      return NULL;
-    }
-  return g_steal_pointer (&plane);
-}
-
-/* The planes the sidecar lists, in its order: the converter's order. */
-static GPtrArray *
-read_planes (const char *dir, const CondmapSidecar *sc, GError **error)
-{
-  g_autoptr (GPtrArray) planes =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) condmap_array_free);
-
-  for (const char *const *name = condmap_sidecar_get_planes (sc); *name;
-       name++)
-    {
-      CondmapArray *plane = read_plane (dir, *name, sc, error);
-
-      if (plane == NULL)
-        return NULL;
-      g_ptr_array_add (planes, plane);
-    }
-  return g_steal_pointer (&planes);
+  return conv != NULL
+         && cli_calibrate (conv, weights, o->calibrate, o->common.quiet,
+                           error);
 }
 
 static int
 run (const Options *o, const char *dir)
 {
-  g_autofree char *sidecar_path = g_build_filename (dir, "params.yaml", NULL);
   g_autofree char *out_path = o->output ? g_strdup (o->output)
                               : g_build_filename (dir, "restored.npy", NULL);
   CliFormat out_format = cli_format_from_path (out_path);
+  g_autoptr (CondmapRuntime) rt = cli_runtime_new (&o->common);
   g_autoptr (CondmapSidecar) sc = NULL;
-  g_autoptr (CondmapRuntime) rt = NULL;
-  g_autoptr (CondmapConverter) conv = NULL;
-  g_autoptr (GPtrArray) planes = NULL;
   g_autoptr (CondmapArray) weights = NULL;
   GError *error = NULL;
-  gboolean ok;
 
-  if ((sc = condmap_sidecar_read (sidecar_path, &error)) == NULL)
-    return cli_fail (error);
-  rt = cli_runtime_new (&o->common);
-  if ((conv = condmap_sidecar_new_converter (sc, rt, &error)) == NULL
-      || !cli_format_check_rank (out_format, condmap_sidecar_get_rank (sc),
-                                 out_path, &error)
-      || (planes = read_planes (dir, sc, &error)) == NULL)
-    return cli_fail (error);
-  weights = cli_planes_to_weights (conv, planes,
-                                   condmap_sidecar_get_params (sc),
-                                   condmap_sidecar_get_dtype (sc),
-                                   condmap_sidecar_get_rank (sc),
-                                   condmap_sidecar_get_shape (sc), &error);
-  if (weights == NULL
-      || (o->calibrate != NULL
-          && !cli_calibrate (conv, weights, o->calibrate, o->common.quiet,
-                             &error)))
-    return cli_fail (error);
+  weights = condmap_restore_dir (rt, dir, &sc, &error);
+  if (weights != NULL && o->calibrate != NULL
+      && !calibrate (o, rt, sc, weights, &error))
+    g_clear_pointer (&weights, condmap_array_free);
   /* Written beside out_path and renamed: an interrupted restore leaves
    * the old weights file, if any, and no temporary. */
-  cli_interrupt_guard_file (out_path);
-  ok = cli_array_write (out_path, out_format, weights, &error);
-  cli_interrupt_unguard ();
-  if (!ok)
+  if (weights == NULL
+      || !cli_format_check_rank (out_format, condmap_array_get_rank (weights),
+                                 out_path, &error)
+      || !cli_array_write (out_path, out_format, weights, &error))
     return cli_fail (error);
   if (!o->common.quiet)
     {
       g_autofree char *shape =
         condmap_shape_to_string (condmap_array_get_rank (weights),
-                             condmap_array_get_shape (weights));
+                                 condmap_array_get_shape (weights));
 
       printf ("%s: weights of shape %s, %s, from %u planes (%s)\n", out_path,
               shape, condmap_dtype_name (condmap_array_get_dtype (weights)),
-              planes->len, condmap_converter_get_name (conv));
+              g_strv_length ((char **) condmap_sidecar_get_planes (sc)),
+              condmap_sidecar_get_converter (sc));
     }
   return CLI_EXIT_OK;
 }

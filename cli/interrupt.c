@@ -1,69 +1,31 @@
 /* interrupt.c - Ctrl-C, kill or a closed terminal leave no partial output.
  *
  * convert builds OUTDIR under a temporary name and restore writes its
- * weights to a hidden temporary file; both are renamed into place only
- * when complete.  Killed by SIGINT, SIGTERM or SIGHUP, the default action
- * would leave that temporary behind.  Instead the command blocks those
- * signals in every thread (main() calls cli_interrupt_init() before any
- * thread exists, and threads inherit the mask) and one thread waits for
- * them with sigwait().  Being an ordinary thread, not a signal handler, it
- * may remove a directory tree with GLib; then it restores the default
- * action and raises the signal again, so the shell sees the command die of
- * it (exit status 128 + N), as before.
+ * weights to a temporary file; the library renames both into place only
+ * when complete, and knows their names.  Killed by SIGINT, SIGTERM or
+ * SIGHUP, the default action would leave the temporary behind.  Instead
+ * the command blocks those signals in every thread (main() calls
+ * cli_interrupt_init() before any thread exists, and threads inherit the
+ * mask) and one thread waits for them with sigwait().  It asks the library
+ * to remove every temporary it is writing (condmap_cleanup_on_signal(),
+ * which waits for a rename in progress, so an output is either complete
+ * under its name or gone), then restores the default action and raises the
+ * signal again, so the shell sees the command die of it (exit status
+ * 128 + N), as before.  The thread that dies is this one: the main
+ * thread's stack, and what it points to, stay intact for valgrind.
  *
- * The rename that publishes a result is a critical section: a signal that
- * arrives during it waits, so an output is either complete under its name
- * or gone -- never half renamed.  SIGKILL cannot be caught; what it leaves
- * is a PATH.tmp-* directory or a .NAME.XXXXXX file, named so a person
- * knows what they are. */
-#include <errno.h>
+ * SIGKILL cannot be caught; what it leaves is a PATH.tmp-* directory or a
+ * .NAME.XXXXXX file, named so a person knows what they are. */
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <glib/gstdio.h>
 #include "cli.h"
 
 static const int caught[] = { SIGINT, SIGTERM, SIGHUP };
 
-/* Recursive: the main thread unguards while it holds the critical section. */
-static GRecMutex lock;
-static char *guarded_dir;    /* a directory tree to remove, or NULL */
-static char *guarded_file;   /* a destination whose temporaries to remove */
-
-/* The temporaries of core's atomic writes to @path: ".NAME.XXXXXX" in the
- * same directory (core/atomic-file.c). */
-static void
-remove_file_temporaries (const char *path)
-{
-  g_autofree char *dir_name = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *prefix = g_strdup_printf (".%s.", base);
-  GDir *dir = g_dir_open (dir_name, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, prefix)
-        && strlen (name) == strlen (prefix) + 6)
-      {
-        g_autofree char *child = g_build_filename (dir_name, name, NULL);
-        g_unlink (child);
-      }
-  g_dir_close (dir);
-}
-
-/* The main thread may still be creating files in the directory while it
- * is removed; it creates a bounded number, so a few rounds win. */
-static void
-remove_guarded_dir (const char *path)
-{
-  for (int round = 0; round < 100; round++)
-    if (cli_remove_tree (path) || errno == ENOENT)
-      return;
-}
+/* Set once a signal is being handled. */
+static gint dying;
 
 static gpointer
 wait_for_signal (gpointer data)
@@ -74,14 +36,8 @@ wait_for_signal (gpointer data)
 
   while (sigwait (set, &sig) != 0)
     ;
-  /* Held until the process is gone: the main thread must not publish or
-   * guard anything from now on. */
-  g_rec_mutex_lock (&lock);
-  if (guarded_dir != NULL)
-    remove_guarded_dir (guarded_dir);
-  if (guarded_file != NULL)
-    remove_file_temporaries (guarded_file);
-  fflush (stdout);
+  g_atomic_int_set (&dying, 1);
+  condmap_cleanup_on_signal ();
   memset (&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
   sigaction (sig, &dfl, NULL);
@@ -121,41 +77,13 @@ cli_interrupt_init (void)
   g_thread_unref (thread);
 }
 
+/* The library refuses to write once the cleanup has begun: that failure
+ * is the signal's doing, and the command dies of the signal in a moment,
+ * without a misleading message or exit status. */
 void
-cli_interrupt_guard_dir (const char *path)
+cli_interrupt_wait_if_dying (void)
 {
-  g_rec_mutex_lock (&lock);
-  g_free (guarded_dir);
-  guarded_dir = g_strdup (path);
-  g_rec_mutex_unlock (&lock);
-}
-
-void
-cli_interrupt_guard_file (const char *path)
-{
-  g_rec_mutex_lock (&lock);
-  g_free (guarded_file);
-  guarded_file = g_strdup (path);
-  g_rec_mutex_unlock (&lock);
-}
-
-void
-cli_interrupt_hold (void)
-{
-  g_rec_mutex_lock (&lock);
-}
-
-void
-cli_interrupt_release (void)
-{
-  g_rec_mutex_unlock (&lock);
-}
-
-void
-cli_interrupt_unguard (void)
-{
-  g_rec_mutex_lock (&lock);
-  g_clear_pointer (&guarded_dir, g_free);
-  g_clear_pointer (&guarded_file, g_free);
-  g_rec_mutex_unlock (&lock);
+  if (g_atomic_int_get (&dying))
+    for (;;)
+      pause ();
 }

@@ -17,6 +17,7 @@ static const Command commands[] = {
   { "restore", cli_cmd_restore, "turn planes (written or measured) back into weights" },
   { "check", cli_cmd_check, "validate a config and test that it round-trips" },
   { "bench", cli_cmd_bench, "measure throughput beside the memory floor" },
+  { "plot", cli_cmd_plot, "draw a scheme's curves and a layer's histograms (PNG, SVG, PDF)" },
 };
 
 static void
@@ -65,6 +66,9 @@ main (int argc, char **argv)
     {
       printf ("condmap %s (plugin ABI %d.%d)\n", condmap_version (),
               CONDMAP_ABI_MAJOR, CONDMAP_ABI_MINOR);
+      printf ("plots: %s\n", condmap_plot_available ()
+              ? condmap_plot_get_renderer ()
+              : "not built (no cairo and pango at configure time)");
       return CLI_EXIT_OK;
     }
   for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)

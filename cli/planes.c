@@ -1,7 +1,8 @@
-/* planes.c - whole-array conversions: allocating the K planes of an
- * array and running the converter over them, as convert, restore and
- * check all do.  The shaped conversions, so that per-channel scaling
- * knows the channels. */
+/* planes.c - whole-array conversions in memory: allocating the K planes
+ * of an array and running the converter over them, as check does (convert
+ * and restore call condmap_converter_convert_to_dir() and
+ * condmap_restore_dir(), which do it themselves).  The shaped conversions,
+ * so that per-channel scaling knows the channels. */
 #include "cli.h"
 
 GPtrArray *

@@ -1,6 +1,7 @@
 /* atomic-file.c - write beside the destination, then rename into place, so
  * that a reader never sees a half-written output and a failed run leaves
- * the previous file (or none) behind. */
+ * the previous file (or none) behind.  The temporary is registered
+ * (temporaries.c), so that a signal does not leave it behind either. */
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,11 +12,14 @@ struct _CmAtomicFile {
   char *path;        /* the destination */
   char *tmp_path;    /* DIR/.NAME.XXXXXX, same directory so rename is atomic */
   FILE *stream;
+  CmGuard *guard;    /* the registration of tmp_path */
 };
 
+/* After tmp_path is renamed or removed. */
 static void
 atomic_file_free (CmAtomicFile *file)
 {
+  cm_guard_free (file->guard);
   g_free (file->path);
   g_free (file->tmp_path);
   g_free (file);
@@ -33,6 +37,11 @@ cm_atomic_file_new (const char *path, GError **error)
   file = g_new0 (CmAtomicFile, 1);
   file->path = g_strdup (path);
   file->tmp_path = g_build_filename (dir, tmpl, NULL);
+  if ((file->guard = cm_guard_new (path, error)) == NULL)
+    {
+      atomic_file_free (file);
+      return NULL;
+    }
   /* 0666 and the umask, like any file a program creates (mkstemp's 0600
    * would make outputs private by surprise). */
   fd = g_mkstemp_full (file->tmp_path, O_WRONLY | O_CLOEXEC, 0666);
@@ -45,6 +54,7 @@ cm_atomic_file_new (const char *path, GError **error)
       atomic_file_free (file);
       return NULL;
     }
+  cm_guard_set (file->guard, file->tmp_path, NULL);
   file->stream = fdopen (fd, "wb");
   if (file->stream == NULL)
     {
@@ -110,7 +120,8 @@ cm_atomic_file_commit (CmAtomicFile *file, GError **error)
 
   g_return_val_if_fail (file != NULL, FALSE);
 
-  ok = finish_stream (file, error);
+  ok = finish_stream (file, error)
+       && cm_guard_publish (file->guard, file->path, error);
   if (ok && g_rename (file->tmp_path, file->path) != 0)
     {
       int saved = errno;

@@ -29,7 +29,7 @@ check_finite (CondmapDtype dtype, const void *data, size_t n,
 
 #define DEFINE_FIT(T, S)                                                    \
 static void                                                                 \
-fit_##S (const CmLayout *l, const T *w, const T *ref, double *num,          \
+fit_##S (const CmChannelLayout *l, const T *w, const T *ref, double *num,          \
          double *den)                                                       \
 {                                                                           \
   for (size_t r = 0; r * l->run < l->n; r++)                                \
@@ -45,7 +45,7 @@ fit_##S (const CmLayout *l, const T *w, const T *ref, double *num,          \
 }                                                                           \
                                                                             \
 static void                                                                 \
-apply_##S (const CmLayout *l, T *w, const double *gains)                    \
+apply_##S (const CmChannelLayout *l, T *w, const double *gains)                    \
 {                                                                           \
   for (size_t r = 0; r * l->run < l->n; r++)                                \
     {                                                                       \
@@ -68,7 +68,7 @@ condmap_converter_calibrate (const CondmapConverter *conv, CondmapDtype dtype,
 {
   g_autofree double *num = NULL;
   g_autofree double *den = NULL;
-  CmLayout l;
+  CmChannelLayout l;
 
   g_return_val_if_fail (conv != NULL && gains != NULL && n_gains != NULL,
                         FALSE);
@@ -79,7 +79,7 @@ condmap_converter_calibrate (const CondmapConverter *conv, CondmapDtype dtype,
                    (int) dtype);
       return FALSE;
     }
-  if (!cm_layout_init (&l, conv, FALSE, rank, shape,
+  if (!cm_channel_layout_init (&l, conv, FALSE, rank, shape,
                        condmap_dtype_size (dtype), error))
     return FALSE;
   if (l.n == 0)

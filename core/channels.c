@@ -38,7 +38,7 @@ refuse_axis (const CondmapConverter *conv, unsigned rank, const size_t *shape,
 }
 
 gboolean
-cm_layout_init (CmLayout *layout, const CondmapConverter *conv,
+cm_channel_layout_init (CmChannelLayout *layout, const CondmapConverter *conv,
                 gboolean per_tensor, unsigned rank, const size_t *shape,
                 size_t elem_size, GError **error)
 {
@@ -67,7 +67,7 @@ cm_layout_init (CmLayout *layout, const CondmapConverter *conv,
 }
 
 CmView
-cm_layout_channel (const CmLayout *layout, size_t c)
+cm_channel_view (const CmChannelLayout *layout, size_t c)
 {
   CmView v = { c * layout->run, layout->run,
                layout->n_channels * layout->run, layout->outer };
@@ -89,7 +89,7 @@ typedef struct {
   CondmapDtype dtype;
   const char *w;
   size_t es;
-  const CmLayout *layout;
+  const CmChannelLayout *layout;
   CondmapStats *stats;            /* per channel (channel-parallel) */
   double min[MAX_WORKERS];        /* per worker (one channel) */
   double max[MAX_WORKERS];
@@ -138,7 +138,7 @@ channels_work (gpointer data, size_t begin, size_t end, unsigned worker)
 
   for (size_t c = begin; c < end; c++)
     {
-      CmView v = cm_layout_channel (job->layout, c);
+      CmView v = cm_channel_view (job->layout, c);
 
       job->stats[c].min = INFINITY;
       job->stats[c].max = -INFINITY;
@@ -158,7 +158,7 @@ n_workers (const CondmapConverter *conv)
 static gboolean
 scan_channels (const CondmapConverter *conv, StatsJob *job)
 {
-  const CmLayout *l = job->layout;
+  const CmChannelLayout *l = job->layout;
   unsigned used;
 
   if (l->n_channels == 1)
@@ -196,7 +196,7 @@ apply_clip (CondmapStats *s, double t)
 
 gboolean
 cm_channel_stats (const CondmapConverter *conv, const CmCoreKeys *keys,
-                  const CmLayout *layout, CondmapDtype dtype,
+                  const CmChannelLayout *layout, CondmapDtype dtype,
                   const void *weights, CondmapStats *stats,
                   double *thresholds, GError **error)
 {
@@ -239,10 +239,10 @@ condmap_converter_get_channels (const CondmapConverter *conv, unsigned rank,
                                 const size_t *shape, size_t *n_channels,
                                 size_t *run, GError **error)
 {
-  CmLayout layout;
+  CmChannelLayout layout;
 
   g_return_val_if_fail (conv != NULL && (rank == 0 || shape != NULL), FALSE);
-  if (!cm_layout_init (&layout, conv, FALSE, rank, shape, 1, error))
+  if (!cm_channel_layout_init (&layout, conv, FALSE, rank, shape, 1, error))
     return FALSE;
   if (n_channels != NULL)
     *n_channels = layout.n_channels;

@@ -21,7 +21,7 @@ typedef struct {
   CondmapDtype dtype;
   const char *w;
   size_t es;
-  const CmLayout *layout;
+  const CmChannelLayout *layout;
   const CmCoreKeys *keys;
   const CondmapStats *stats;
   double *thresholds;
@@ -91,7 +91,7 @@ channels_work (gpointer data, size_t begin, size_t end, unsigned worker)
   (void) worker;
   for (size_t c = begin; c < end; c++)
     {
-      CmView v = cm_layout_channel (job->layout, c);
+      CmView v = cm_channel_view (job->layout, c);
       size_t n = v.run * v.n_runs;
       double sigma_t = INFINITY, percentile_t = INFINITY;
 
@@ -166,7 +166,7 @@ tensor_threshold (ClipJob *job, unsigned workers)
 
 void
 cm_clip_thresholds (const CondmapConverter *conv, const CmCoreKeys *keys,
-                    const CmLayout *layout, CondmapDtype dtype,
+                    const CmChannelLayout *layout, CondmapDtype dtype,
                     const void *weights, const CondmapStats *stats,
                     double *thresholds)
 {

@@ -341,6 +341,38 @@ gboolean cm_atomic_file_commit (CmAtomicFile *file, GError **error);
 void cm_atomic_file_abort (CmAtomicFile *file);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmAtomicFile, cm_atomic_file_abort)
 
+/* ---- temporaries.c: what condmap_cleanup_on_signal() removes ---------- */
+
+/* The registration of one temporary file or directory. */
+typedef struct _CmGuard CmGuard;
+
+/* Starts creating a temporary for the output @path: blocks asynchronous
+ * signals in this thread until cm_guard_set() and reserves a slot.  Fails
+ * (CONDMAP_ERROR_IO, naming @path) once condmap_cleanup_on_signal() has
+ * begun.  Create the temporary, then call cm_guard_set(), or
+ * cm_guard_free() if it could not be created. */
+CmGuard *cm_guard_new (const char *path, GError **error);
+/* The temporary now exists at @tmp_path: a file (@children NULL) or a
+ * directory that can hold only the files named in @children.  Both are
+ * copied.  Unblocks signals. */
+void cm_guard_set (CmGuard *guard, const char *tmp_path,
+                   const char *const *children);
+/* Before the rename that publishes the temporary as @path: blocks signals
+ * until cm_guard_free().  FALSE (CONDMAP_ERROR_IO) if the cleanup has
+ * taken the temporary: do not rename it. */
+gboolean cm_guard_publish (CmGuard *guard, const char *path, GError **error);
+/* Forgets the temporary, once renamed or removed (in that order: a signal
+ * in between must still find it), and unblocks signals.  NULL is
+ * ignored. */
+void cm_guard_free (CmGuard *guard);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmGuard, cm_guard_free)
+
+/* ---- outdir.c ---------------------------------------------------------- */
+
+/* Removes a directory tree without following symbolic links.  Returns
+ * FALSE (errno set) if something could not be removed. */
+gboolean cm_remove_tree (const char *path);
+
 G_END_DECLS
 
 #endif /* CONDMAP_PRIVATE_H */

@@ -479,6 +479,55 @@ CondmapArray *condmap_csv_read (const char *path, CondmapDtype dtype,
 gboolean condmap_csv_write (const char *path, const CondmapArray *array,
                             GError **error);
 
+/* ---- Recipes: which tensors of a checkpoint get which scheme ---------- */
+
+/** A recipe: a default config and rules (globs on tensor names, the first
+ *  match wins) that say which tensors of a model are converted with which
+ *  config and which stay digital.  See docs/checkpoints.md for the
+ *  format.  Every config is loaded and checked when the recipe is. */
+typedef struct _CondmapRecipe CondmapRecipe;
+
+/** Loads a recipe file: format condmap-recipe/1, `default` and `rules`.
+ *  Config paths in it are relative to the recipe.  Errors name the file,
+ *  line and column (CONDMAP_ERROR_CONFIG, _UNKNOWN_KEY with a did-you-mean,
+ *  _PARSE), or come from a config it names.  Free with
+ *  condmap_recipe_free(). */
+CondmapRecipe *condmap_recipe_new_from_file (CondmapRuntime *runtime,
+                                             const char *path,
+                                             GError **error);
+/** The same from YAML text (-1: NUL-terminated); @origin names it in
+ *  messages and is the base of relative paths (NULL: "<recipe>"). */
+CondmapRecipe *condmap_recipe_new_from_yaml (CondmapRuntime *runtime,
+                                             const char *yaml, gssize length,
+                                             const char *origin,
+                                             GError **error);
+/** A recipe without rules whose default is the config file @config_path,
+ *  or single-pair with aihwkit's defaults if it is NULL. */
+CondmapRecipe *condmap_recipe_new_for_config (CondmapRuntime *runtime,
+                                              const char *config_path,
+                                              GError **error);
+void condmap_recipe_free (CondmapRecipe *recipe);
+
+/** The converter for tensor @name of rank @rank (@floating: a float dtype),
+ *  owned by the recipe, or NULL if the tensor passes through untouched.
+ *  *rule_index (may be NULL) is the index of the rule that matched, or -1
+ *  (the default, or nothing).  Marks the rule used. */
+const CondmapConverter *condmap_recipe_choose (CondmapRecipe *recipe,
+                                               const char *name,
+                                               unsigned rank,
+                                               gboolean floating,
+                                               int *rule_index);
+/** The rules: their number, and rule i's pattern (owned by the recipe;
+ *  NULL if out of range), line in the recipe and whether a tensor has
+ *  matched it yet, for the warning about rules that match nothing. */
+size_t condmap_recipe_get_n_rules (const CondmapRecipe *recipe);
+const char *condmap_recipe_get_rule (const CondmapRecipe *recipe, size_t i,
+                                     unsigned *line, gboolean *used);
+/** The recipe's file (or origin).  Owned by the recipe. */
+const char *condmap_recipe_get_origin (const CondmapRecipe *recipe);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapRecipe, condmap_recipe_free)
+
 /* ---- Params sidecar (OUTDIR/params.yaml) ------------------------------ */
 
 /** The newest sidecar format this library reads and writes, written as
@@ -533,6 +582,158 @@ CondmapConverter *condmap_sidecar_new_converter (const CondmapSidecar *sidecar,
                                                  GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapSidecar, condmap_sidecar_free)
+
+/* ---- Plots (drawn with cairo and pango) -------------------------------- */
+
+/* A picture of what a converter does: one curve per plane, g_k(w), over a
+ * sweep of weights, with g_min and g_max marked; given weights, also their
+ * histogram, each plane's conductance histogram and the round-trip error.
+ * The curves are sampled through condmap_converter_to_conductances(), so
+ * every converter can be drawn.  Written as PNG, SVG or PDF, chosen by the
+ * file's extension; the same input gives the same SVG bytes.
+ *
+ * Plots need cairo and pango when libcondmap is built.  Without them these
+ * functions exist but fail (CONDMAP_ERROR_FAILED, saying so), and
+ * condmap_plot_available() is FALSE.  A plot may be made and written on
+ * any thread; one plot object is not for several threads at once. */
+
+/** Whether this libcondmap can draw plots. */
+gboolean condmap_plot_available (void);
+/** The libraries plots are drawn with, as loaded: "cairo 1.16.0, pango
+ *  1.50.12"; NULL when plots are not available.  Static. */
+const char *condmap_plot_get_renderer (void);
+
+/** A figure being assembled.  Opaque. */
+typedef struct _CondmapPlot CondmapPlot;
+
+/** A plot of the transfer curves of @conv (borrowed: it must outlive the
+ *  plot) over weights in [-1, 1]; @title (may be NULL: the converter's
+ *  name) heads the figure, which should name the config.  Returns NULL
+ *  with @error set if the converter fails on the sweep or plots are not
+ *  available.  Free with condmap_plot_free(). */
+CondmapPlot *condmap_plot_new (const CondmapConverter *conv,
+                               const char *title, GError **error);
+/** Frees @plot.  NULL is ignored. */
+void condmap_plot_free (CondmapPlot *plot);
+
+/** Adds a real layer: converts @weights (not kept) and restores them, then
+ *  draws the curves over their range [min w, max w], and panels with their
+ *  histogram, the conductance histogram of each plane and the round-trip
+ *  error against w.  Fails as condmap_converter_to_conductances() does. */
+gboolean condmap_plot_add_weights (CondmapPlot *plot,
+                                   const CondmapArray *weights,
+                                   GError **error);
+
+/** Adds a conversion as written (or as measured back): K planes of the
+ *  same dtype and length (not kept) and the params of the conversion.
+ *  Draws each plane's conductance histogram, and the curves over the
+ *  range of the weights the planes restore to. */
+gboolean condmap_plot_add_planes (CondmapPlot *plot,
+                                  const CondmapArray *const *planes,
+                                  const CondmapParams *params,
+                                  GError **error);
+
+/** Draws the figure into @path: *.png, *.svg or *.pdf (any case).  An
+ *  unknown extension is CONDMAP_ERROR_INPUT.  Written beside @path and
+ *  renamed into place, so @path is never half-written (CONDMAP_ERROR_IO
+ *  if it cannot be). */
+gboolean condmap_plot_write (const CondmapPlot *plot, const char *path,
+                             GError **error);
+
+/** All in one: the curves of @conv and, if @weights is not NULL, its
+ *  panels, written to @path. */
+gboolean condmap_plot_scheme (const CondmapConverter *conv,
+                              const CondmapArray *weights,
+                              const char *title, const char *path,
+                              GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapPlot, condmap_plot_free)
+
+/* ---- Output directories (OUTDIR) --------------------------------------- */
+
+/* An output directory holds one file per conductance plane, named after the
+ * plane ("g_plus_0.npy", ..., in .npy or CSV), and the sidecar params.yaml
+ * that records what restore needs.  condmap_converter_convert_to_dir()
+ * writes it so that it appears complete or not at all; condmap_restore_dir()
+ * reads it back, planes replaced by measured conductances included.  The
+ * condmap command's convert and restore are these two calls. */
+
+/** The sidecar's file name inside an output directory. */
+#define CONDMAP_OUTDIR_SIDECAR "params.yaml"
+
+/** Flags for condmap_converter_convert_to_dir(). */
+typedef enum {
+  /** .npy planes; an existing OUTDIR is refused. */
+  CONDMAP_OUTDIR_DEFAULT = 0,
+  /** Replace an existing OUTDIR (a directory, never a file) once the new
+   *  one is complete; everything in it is deleted. */
+  CONDMAP_OUTDIR_FORCE = 1 << 0,
+  /** CSV planes (1-D and 2-D weights only) instead of .npy. */
+  CONDMAP_OUTDIR_CSV = 1 << 1
+} CondmapOutdirFlags;
+
+/** Checks that condmap_converter_convert_to_dir() may write @outdir with
+ *  @flags, changing nothing on disk, so that a program can refuse before
+ *  any work: CONDMAP_ERROR_INPUT for a path that names no directory of its
+ *  own ("", ".", ".."), CONDMAP_ERROR_EXISTS for an existing @outdir
+ *  without CONDMAP_OUTDIR_FORCE (or a file in the way, even with it),
+ *  CONDMAP_ERROR_IO if it cannot be examined. */
+gboolean condmap_outdir_check (const char *outdir, CondmapOutdirFlags flags,
+                               GError **error);
+
+/** Converts @weights (any rank, as condmap_converter_to_conductances()
+ *  would) and writes @outdir: one file per plane and the sidecar, nothing
+ *  else.  The directory is built as "OUTDIR.tmp-XXXXXX" beside @outdir and
+ *  renamed into place when complete; on any failure nothing is left, and an
+ *  OUTDIR replaced with CONDMAP_OUTDIR_FORCE stays as it was.  Errors are
+ *  those of condmap_outdir_check() and of the conversion, CONDMAP_ERROR_INPUT
+ *  for CSV planes of weights that are not 1-D or 2-D, CONDMAP_ERROR_IO
+ *  naming the file that could not be written, and CONDMAP_ERROR_EXISTS if
+ *  someone else created @outdir meanwhile.  On success *sidecar_out (may be
+ *  NULL) is the record written: free it with condmap_sidecar_free(). */
+gboolean condmap_converter_convert_to_dir (const CondmapConverter *conv,
+                                           const CondmapArray *weights,
+                                           const char *outdir,
+                                           CondmapOutdirFlags flags,
+                                           CondmapSidecar **sidecar_out,
+                                           GError **error);
+
+/** Reads @outdir's sidecar, recreates its converter on @runtime, reads the
+ *  planes it lists (each read by condmap_array_read(), CSV in the recorded
+ *  dtype) and converts them back into new weights of the recorded shape and
+ *  dtype.  A plane of another dtype or shape is refused with
+ *  CONDMAP_ERROR_INPUT naming its file; the sidecar's errors are those of
+ *  condmap_sidecar_read() and condmap_sidecar_new_converter().  On success
+ *  *sidecar_out (may be NULL) is the record read: free it with
+ *  condmap_sidecar_free().  Free the result with condmap_array_free(). */
+CondmapArray *condmap_restore_dir (CondmapRuntime *runtime,
+                                   const char *outdir,
+                                   CondmapSidecar **sidecar_out,
+                                   GError **error);
+
+/** Reads an array file by its name: CSV of @csv_dtype if it is named *.csv
+ *  (any case) and does not start with the .npy magic, else .npy (whose
+ *  reader says clearly when a file is not .npy).  *is_csv (may be NULL)
+ *  says which.  Free the result with condmap_array_free(). */
+CondmapArray *condmap_array_read (const char *path, CondmapDtype csv_dtype,
+                                  gboolean *is_csv, GError **error);
+
+/** For a process about to die of SIGINT, SIGTERM or the like: removes
+ *  every temporary the library is writing, the "OUTDIR.tmp-XXXXXX" of
+ *  condmap_converter_convert_to_dir() and the ".NAME.XXXXXX" of each .npy,
+ *  CSV or sidecar write.  Call it from the signal handler (or the thread
+ *  that sigwait()s), then re-raise the signal with its default action.
+ *  Async-signal-safe: it takes no lock, allocates nothing, and calls only
+ *  async-signal-safe functions on paths set beforehand.  It waits (at
+ *  most 5 s) for other threads that are creating or renaming a temporary,
+ *  so an output is either complete under its name or gone; the library
+ *  blocks signals in a thread for those few system calls, so a handler
+ *  never waits for its own thread.  Afterwards every write the library
+ *  starts fails with CONDMAP_ERROR_IO, and a temporary it removed is never
+ *  renamed into place.  Without it, a signal's default action leaves the
+ *  temporaries behind (SIGKILL always does); a write that fails never
+ *  does. */
+void condmap_cleanup_on_signal (void);
 
 G_END_DECLS
 

@@ -38,7 +38,7 @@ typedef struct {
   void *weights_out;
   const void *const *planes_in;
   void *const *planes_out;
-  CmLayout layout;
+  CmChannelLayout layout;
   const double *params;          /* n_channels rows, param_names order */
   size_t n_params;               /* the row length */
   const double *clip;            /* threshold per channel, or NULL */
@@ -254,7 +254,7 @@ convert_forward (const CondmapConverter *conv, CondmapDtype dtype,
   if (!check_dtype (dtype, error))
     return FALSE;
   job = job_new (conv, dtype);
-  if (!cm_layout_init (&job->layout, conv, per_tensor, rank, shape,
+  if (!cm_channel_layout_init (&job->layout, conv, per_tensor, rank, shape,
                        job->es, error))
     return FALSE;
   if (job->layout.n == 0)
@@ -291,6 +291,16 @@ convert_forward (const CondmapConverter *conv, CondmapDtype dtype,
   if (params_out != NULL)
     *params_out = g_steal_pointer (&params);
   return TRUE;
+}
+
+gboolean
+cm_converter_map_per_tensor (const CondmapConverter *conv, CondmapDtype dtype,
+                             const void *weights, size_t n,
+                             void *const *planes, CondmapParams **params_out,
+                             GError **error)
+{
+  return convert_forward (conv, dtype, 1, &n, weights, planes, TRUE,
+                          params_out, error);
 }
 
 /* The flat API has no shape, which per-channel scaling needs. */
@@ -372,7 +382,7 @@ convert_back (const CondmapConverter *conv, CondmapDtype dtype, unsigned rank,
   if (!check_dtype (dtype, error))
     return FALSE;
   job = job_new (conv, dtype);
-  if (!cm_layout_init (&job->layout, conv, per_tensor, rank, shape, job->es,
+  if (!cm_channel_layout_init (&job->layout, conv, per_tensor, rank, shape, job->es,
                        error))
     return FALSE;
   /* Params are checked even when there is nothing to convert. */

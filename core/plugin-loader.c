@@ -174,9 +174,13 @@ check_decl (CmPlugin *p, const CondmapSettingDecl *d, size_t i, GError **error)
       why = "is declared twice";
   if (why == NULL)
     return TRUE;
+  if (!name_is_valid (d->key, TRUE))
+    return refuse (error, CONDMAP_ERROR_PLUGIN, p->path, "(\"%s\"): entry %zu "
+                   "of its settings table (counting from 1) %s, not loading",
+                   p->desc->name, i + 1, why);
   return refuse (error, CONDMAP_ERROR_PLUGIN, p->path, "(\"%s\"): setting "
-                 "%zu ('%s') %s, not loading", p->desc->name, i,
-                 name_is_valid (d->key, TRUE) ? d->key : "?", why);
+                 "'%s' (entry %zu of its settings table, counting from 1) %s, "
+                 "not loading", p->desc->name, d->key, i + 1, why);
 }
 
 /* Copies the settings table into the host's layout and checks it. */

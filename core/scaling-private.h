@@ -21,13 +21,13 @@ typedef struct {
   size_t n_channels;
   size_t run;
   size_t outer;
-} CmLayout;
+} CmChannelLayout;
 
 /* The layout of @conv's scaling for an array of @rank and @shape, whose
  * element count and byte size (@elem_size bytes an element) must not
  * overflow (CONDMAP_ERROR_INPUT otherwise, and for an axis the shape does
  * not have).  @per_tensor ignores the config's scaling. */
-gboolean cm_layout_init (CmLayout *layout, const CondmapConverter *conv,
+gboolean cm_channel_layout_init (CmChannelLayout *layout, const CondmapConverter *conv,
                          gboolean per_tensor, unsigned rank,
                          const size_t *shape, size_t elem_size,
                          GError **error);
@@ -42,7 +42,7 @@ typedef struct {
 } CmView;
 
 /* The elements of channel @c. */
-CmView cm_layout_channel (const CmLayout *layout, size_t c);
+CmView cm_channel_view (const CmChannelLayout *layout, size_t c);
 /* The elements [begin, end), as one run. */
 CmView cm_view_range (size_t begin, size_t end);
 
@@ -60,10 +60,21 @@ unsigned cm_run_parallel_items (unsigned n_workers, size_t n,
  * statistics of the clipped weights: min and max clamped to the
  * threshold, abs_max from them, range_max the threshold. */
 gboolean cm_channel_stats (const CondmapConverter *conv,
-                           const CmCoreKeys *keys, const CmLayout *layout,
+                           const CmCoreKeys *keys, const CmChannelLayout *layout,
                            CondmapDtype dtype, const void *weights,
                            CondmapStats *stats, double *thresholds,
                            GError **error);
+
+/* ---- pipeline.c ------------------------------------------------------------ */
+
+/* condmap_converter_to_conductances() of a 1-D array, per tensor and
+ * without clipping whatever the config says: the scheme's mapping itself,
+ * as the invertibility probe and the plot's curves need it. */
+gboolean cm_converter_map_per_tensor (const CondmapConverter *conv,
+                                      CondmapDtype dtype, const void *weights,
+                                      size_t n, void *const *planes,
+                                      CondmapParams **params_out,
+                                      GError **error);
 
 /* ---- plan.c: params per channel ----------------------------------------- */
 
@@ -90,7 +101,7 @@ double *cm_params_to_rows (const CondmapConverter *conv,
  * deviation (n - 1) and the percentile of its |w|.  @stats are the
  * channel's statistics before clipping. */
 void cm_clip_thresholds (const CondmapConverter *conv, const CmCoreKeys *keys,
-                         const CmLayout *layout, CondmapDtype dtype,
+                         const CmChannelLayout *layout, CondmapDtype dtype,
                          const void *weights, const CondmapStats *stats,
                          double *thresholds);
 

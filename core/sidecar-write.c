@@ -3,6 +3,7 @@
  * mapping whose values are one-line flow collections.  Numbers are plain
  * scalars (so they read back as numbers) with enough digits to read back
  * bit-exact. */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <yaml.h>
@@ -304,7 +305,7 @@ condmap_sidecar_write (const CondmapSidecar *sidecar, const char *path,
 {
   yaml_emitter_t emitter;
   g_autoptr (GString) out = g_string_new (NULL);
-  g_autoptr (GError) local = NULL;
+  g_autoptr (CmAtomicFile) file = NULL;
   g_autofree char *params_file = NULL;
   gboolean ok;
 
@@ -338,13 +339,18 @@ condmap_sidecar_write (const CondmapSidecar *sidecar, const char *path,
   yaml_emitter_delete (&emitter);
   if (!ok)
     return FALSE;
-  /* g_file_set_contents writes a temporary file and renames it. */
-  if (!g_file_set_contents (path, out->str, (gssize) out->len, &local))
+  /* Written beside @path and renamed, through the core's atomic file
+   * rather than g_file_set_contents(): its temporary is one that a signal
+   * handler can remove (condmap_cleanup_on_signal()). */
+  if ((file = cm_atomic_file_new (path, error)) == NULL)
+    return FALSE;
+  if (fwrite (out->str, 1, out->len, cm_atomic_file_get_stream (file))
+      != out->len)
     {
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO, "cannot write %s: %s",
-                   path, local->message);
-      return FALSE;
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO,
+                   "cannot write '%s': %s", path, g_strerror (errno));
+      return FALSE;   /* the autoptr removes the temporary file */
     }
-  return TRUE;
+  return cm_atomic_file_commit (g_steal_pointer (&file), error);
 }
 

@@ -59,11 +59,12 @@ grep -q '^CONDMAP_PLUGIN_DEFINE (' "$C" && grep -q 'CondmapSettingDecl settings\
 grep -q 'glib\|libcondmap\|<condmap\.h>' "$C" && fail "the plugin mentions GLib or libcondmap" || ok
 
 # ---- build it with the guide's Makefile ----------------------------------
-# condmap-plugin.h and nothing else: a condmap.pc without Requires.
+# condmap-plugin.h and nothing else, as the installed condmap-plugin.pc
+# gives it.
 mkdir "$T/pc" "$T/installed"
-cat >"$T/pc/condmap.pc" <<EOF
+cat >"$T/pc/condmap-plugin.pc" <<EOF
 plugindir=$T/installed
-Name: condmap
+Name: condmap-plugin
 Description: the plugin header of the source tree
 Version: 0
 Cflags: -I$CONDMAP_SRC_DIR/core

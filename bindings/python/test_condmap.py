@@ -16,6 +16,7 @@ loaded into an uninstrumented interpreter.
 """
 import gc
 import os
+import pathlib
 import re
 import sys
 import tempfile
@@ -566,6 +567,128 @@ class Errors(Base):
             self.assertIn("element 3", cm.exception.message)
 
 
+# ---- output directories -----------------------------------------------------
+
+
+class OutputDirs(Base):
+    """Converter.convert_to_dir() and restore_dir(): the directory that
+    `condmap convert` writes and `condmap restore` reads."""
+
+    DUAL_PAIR = "converter: dual-pair\nf_lst: [1, 3]\n"
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory(prefix="condmap-py-")
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+
+    def path(self, *names):
+        return os.path.join(self.tmp, *names)
+
+    def weights(self, shape=(10, 35), dtype=np.float32):
+        return np.random.default_rng(11).uniform(-1, 1, shape).astype(dtype)
+
+    def test_files_and_exact_restore(self):
+        w = self.weights()
+        out = self.path("out")
+        with self.converter(self.DUAL_PAIR) as conv:
+            planes, params = conv.to_conductances(w)
+            self.assertIsNone(conv.convert_to_dir(w, out))
+            want = conv.to_weights(planes, params)
+            names = conv.plane_names
+        self.assertEqual(sorted(os.listdir(out)),
+                         sorted([n + ".npy" for n in names] + ["params.yaml"]))
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["out"])
+        for name, plane in zip(names, planes):
+            np.testing.assert_array_equal(np.load(self.path("out", name +
+                                                            ".npy")), plane)
+        back = condmap.restore_dir(out, self.rt)
+        self.assertEqual(back.dtype, np.float32)
+        self.assertEqual(back.shape, w.shape)
+        np.testing.assert_array_equal(back, want)
+
+    def test_default_runtime_and_path_like(self):
+        w = self.weights((7,), np.float64)
+        with self.converter("converter: single-device") as conv:
+            conv.convert_to_dir(w, pathlib.Path(self.path("sd")))
+        back = condmap.restore_dir(self.path("sd"))
+        np.testing.assert_allclose(back, w, rtol=0, atol=1e-12)
+
+    def test_measured_planes(self):
+        w = self.weights(dtype=np.float64)
+        out = self.path("lab")
+        with self.converter(self.DUAL_PAIR) as conv:
+            planes, params = conv.to_conductances(w)
+            conv.convert_to_dir(w, out)
+            planes[1] = np.clip(planes[1] + 0.25, 0, 25)
+            np.save(self.path("lab", conv.plane_names[1] + ".npy"), planes[1])
+            want = conv.to_weights(planes, params)
+        np.testing.assert_array_equal(condmap.restore_dir(out, self.rt), want)
+
+    def test_csv_planes(self):
+        w = self.weights((4, 6), np.float64)
+        with self.converter("converter: single-pair") as conv:
+            conv.convert_to_dir(w, self.path("csv"), format="csv")
+            with self.assertRaises(ValueError):
+                conv.convert_to_dir(w, self.path("x"), format="txt")
+            with self.assertRaises(Error) as cm:
+                conv.convert_to_dir(w.reshape(2, 2, 6), self.path("csv3"),
+                                    format="csv")
+            self.assertEqual(cm.exception.code, ErrorCode.INPUT)
+        self.assertEqual(sorted(os.listdir(self.path("csv"))),
+                         ["g_minus_0.csv", "g_plus_0.csv", "params.yaml"])
+        np.testing.assert_allclose(condmap.restore_dir(self.path("csv"),
+                                                       self.rt),
+                                   w, rtol=0, atol=1e-12)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["csv"])
+
+    def test_exists_and_force(self):
+        out = self.path("keep")
+        os.mkdir(out)
+        with open(os.path.join(out, "notes.txt"), "w") as f:
+            f.write("precious\n")
+        w = self.weights((5,))
+        with self.converter(self.DUAL_PAIR) as conv:
+            with self.assertRaises(Error) as cm:
+                conv.convert_to_dir(w, out)
+            self.assertEqual(cm.exception.code, ErrorCode.EXISTS)
+            self.assertIn("keep", cm.exception.message)
+            self.assertEqual(os.listdir(out), ["notes.txt"])
+            conv.convert_to_dir(w, out, force=True)
+        self.assertNotIn("notes.txt", os.listdir(out))
+        self.assertIn("params.yaml", os.listdir(out))
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["keep"])
+
+    def test_failures_leave_nothing(self):
+        with self.converter(self.DUAL_PAIR) as conv:
+            with self.assertRaises(Error) as cm:
+                conv.convert_to_dir(np.array([1.0, np.nan]), self.path("nan"))
+            self.assertEqual(cm.exception.code, ErrorCode.INPUT)
+            with self.assertRaises(TypeError):
+                conv.convert_to_dir(np.arange(3), self.path("int"))
+        self.assertEqual(os.listdir(self.tmp), [])
+
+    def test_restore_refusals(self):
+        w = self.weights()
+        out = self.path("bad")
+        with self.converter(self.DUAL_PAIR) as conv:
+            conv.convert_to_dir(w, out)
+        np.save(self.path("bad", "g_plus_1.npy"), w.T.copy())
+        with self.assertRaises(Error) as cm:
+            condmap.restore_dir(out, self.rt)
+        self.assertEqual(cm.exception.code, ErrorCode.INPUT)
+        self.assertIn("g_plus_1.npy' has shape (35, 10)", cm.exception.message)
+        np.save(self.path("bad", "g_plus_1.npy"), w.astype(np.float64))
+        with self.assertRaises(Error) as cm:
+            condmap.restore_dir(out, self.rt)
+        self.assertIn("g_plus_1.npy' is float64", cm.exception.message)
+        with self.assertRaises(Error) as cm:
+            condmap.restore_dir(self.path("nowhere"), self.rt)
+        self.assertEqual(cm.exception.code, ErrorCode.IO)
+        self.assertIn("params.yaml", cm.exception.message)
+        with self.assertRaises(TypeError):
+            condmap.restore_dir(out, "not a runtime")
+
+
 # ---- lifetimes --------------------------------------------------------------
 
 
@@ -616,6 +739,68 @@ class Lifetimes(unittest.TestCase):
             Converter()
         with self.assertRaises(TypeError):
             Converter.from_yaml("not a runtime", self.YAML)
+
+
+# ---- plots --------------------------------------------------------------------
+
+
+def png_size(path):
+    """(width, height) from a PNG's IHDR chunk."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    return (int.from_bytes(head[16:20], "big"),
+            int.from_bytes(head[20:24], "big"))
+
+
+@unittest.skipUnless(condmap.plot_available(),
+                     "libcondmap was built without cairo and pango")
+class Plots(Base):
+    YAML = "converter: dual-pair\nf_lst: [1, 3]\n"
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+
+    def path(self, name):
+        return os.path.join(self.dir.name, name)
+
+    def test_curves_svg_same_bytes(self):
+        with self.converter(self.YAML) as conv:
+            conv.plot(self.path("a.svg"))
+            conv.plot(self.path("b.svg"))
+            conv.plot(self.path("c.svg"), title="another title")
+        with open(self.path("a.svg"), "rb") as a, \
+                open(self.path("b.svg"), "rb") as b, \
+                open(self.path("c.svg"), "rb") as c:
+            a, b, c = a.read(), b.read(), c.read()
+        self.assertTrue(a.startswith(b"<?xml"))
+        self.assertEqual(a, b)
+        self.assertNotEqual(a, c)
+
+    def test_weights_add_panels(self):
+        w = np.linspace(-1, 1, 500, dtype=np.float32).reshape(20, 25)
+        with self.converter(self.YAML) as conv:
+            conv.plot(self.path("curves.png"))
+            conv.plot(self.path("layer.png"), weights=w[:, ::2])
+        self.assertEqual(png_size(self.path("curves.png")), (840, 512))
+        # 64 title + 440 curves + 300 weights + 2 rows of 250 + 8
+        self.assertEqual(png_size(self.path("layer.png")), (840, 1312))
+
+    def test_refused(self):
+        with self.converter(self.YAML) as conv:
+            with self.assertRaises(Error) as cm:
+                conv.plot(self.path("x.jpg"))
+            self.assertEqual(cm.exception.code, ErrorCode.INPUT)
+            with self.assertRaises(Error) as cm:
+                conv.plot(self.path("x.png"), weights=[1.0, float("nan")])
+            self.assertEqual(cm.exception.code, ErrorCode.INPUT)
+            with self.assertRaises(Error) as cm:
+                conv.plot(self.path("no/x.png"))
+            self.assertEqual(cm.exception.code, ErrorCode.IO)
+            with self.assertRaises(TypeError):
+                conv.plot(self.path("x.png"), weights=np.arange(3))
+        self.assertEqual(os.listdir(self.dir.name), [])
 
 
 if __name__ == "__main__":

@@ -30,8 +30,8 @@ from . import _lib
 from ._lib import lib
 
 __all__ = ["Runtime", "Converter", "Error", "ErrorCode", "PluginInfo",
-           "PluginFailure", "read_npy", "version", "load_library",
-           "ROUND_TRIP_TOLERANCE"]
+           "PluginFailure", "read_npy", "restore_dir", "version",
+           "load_library", "ROUND_TRIP_TOLERANCE"]
 
 #: The default limit of Converter.check_invertible(), as in condmap.h.
 ROUND_TRIP_TOLERANCE = 1e-4
@@ -157,6 +157,32 @@ def _pointers(arrays):
     return (ctypes.c_void_p * len(arrays))(*[a.ctypes.data for a in arrays])
 
 
+def _from_c_array(arr):
+    """A new native C-order ndarray with the contents of a CondmapArray*
+    (not freed here)."""
+    dtype = (np.float32 if lib.condmap_array_get_dtype(arr)
+             == _lib.DTYPE_FLOAT32 else np.float64)
+    shape_p = lib.condmap_array_get_shape(arr)
+    rank = lib.condmap_array_get_rank(arr)
+    out = np.empty(tuple(shape_p[i] for i in range(rank)), dtype)
+    ctypes.memmove(out.ctypes.data, lib.condmap_array_peek_data(arr),
+                   out.nbytes)
+    return out
+
+
+def _to_c_array(w):
+    """A new CondmapArray* holding a copy of float32/float64 array @w; the
+    caller frees it with condmap_array_free."""
+    shape = (ctypes.c_size_t * w.ndim)(*w.shape)
+    err = _lib.GErrorP()
+    arr = lib.condmap_array_new(_DTYPE_CODES[w.dtype], w.ndim, shape,
+                                ctypes.byref(err))
+    if not arr:
+        raise _take_error(err)
+    ctypes.memmove(lib.condmap_array_get_data(arr), w.ctypes.data, w.nbytes)
+    return arr
+
+
 def read_npy(path):
     """Reads a .npy file with libcondmap's reader (float32/float64, either
     byte order, C or Fortran order) into a new native C-order array.
@@ -166,15 +192,34 @@ def read_npy(path):
     if not arr:
         raise _take_error(err)
     try:
-        dtype = (np.float32 if lib.condmap_array_get_dtype(arr)
-                 == _lib.DTYPE_FLOAT32 else np.float64)
-        shape_p = lib.condmap_array_get_shape(arr)
-        rank = lib.condmap_array_get_rank(arr)
-        shape = tuple(shape_p[i] for i in range(rank))
-        out = np.empty(shape, dtype)
-        ctypes.memmove(out.ctypes.data, lib.condmap_array_peek_data(arr),
-                       out.nbytes)
-        return out
+        return _from_c_array(arr)
+    finally:
+        lib.condmap_array_free(arr)
+
+
+def restore_dir(outdir, runtime=None):
+    """Turns the planes of the directory @outdir back into weights with the
+    record in outdir/params.yaml, as `condmap restore` does.  The planes are
+    those Converter.convert_to_dir() (or `condmap convert`) wrote, or
+    conductances measured on a chip and saved under the same names, in the
+    same shape and dtype (.npy, or .csv).  @runtime provides the converter
+    the record names (None: a Runtime() with the default plugin search).
+    Returns a new array of the recorded shape and dtype.  Raises Error: IO
+    (a missing file), FORMAT (a broken params.yaml), UNKNOWN_CONVERTER,
+    INPUT (a plane of another shape or dtype, naming its file)."""
+    if runtime is None:
+        with Runtime() as rt:
+            return restore_dir(outdir, rt)
+    if not isinstance(runtime, Runtime):
+        raise TypeError("condmap: runtime must be a condmap.Runtime, not %s"
+                        % type(runtime).__name__)
+    err = _lib.GErrorP()
+    arr = lib.condmap_restore_dir(runtime._handle(), os.fsencode(outdir),
+                                  None, ctypes.byref(err))
+    if not arr:
+        raise _take_error(err)
+    try:
+        return _from_c_array(arr)
     finally:
         lib.condmap_array_free(arr)
 
@@ -483,6 +528,35 @@ class Converter(_Handle):
             raise _take_error(err)
         return w
 
+    def convert_to_dir(self, w, outdir, force=False, format="npy"):
+        """Converts weights @w (float32 or float64, any shape) and writes the
+        directory @outdir, as `condmap convert` does: one file per plane,
+        named after plane_names ("g_plus_0.npy", ...), and params.yaml, the
+        record restore_dir() reads.  @outdir is built under a temporary name
+        beside it and appears only when complete; on any error nothing is
+        left.  An existing @outdir raises Error(EXISTS) unless @force, which
+        replaces it (a directory, never a file) once the new one is
+        complete.  @format is "npy" or "csv" (1-D and 2-D weights only).
+        Raises TypeError for other dtypes, ValueError for another format,
+        Error (EXISTS, INPUT, IO)."""
+        h = self._handle()
+        flags = _lib.OUTDIR_FORCE if force else 0
+        if format == "csv":
+            flags |= _lib.OUTDIR_CSV
+        elif format != "npy":
+            raise ValueError("condmap: format must be \"npy\" or \"csv\", "
+                             "not %r" % (format,))
+        path = os.fsencode(outdir)
+        arr = _to_c_array(_as_c_array(w))
+        err = _lib.GErrorP()
+        try:
+            ok = lib.condmap_converter_convert_to_dir(
+                h, arr, path, flags, None, ctypes.byref(err))
+        finally:
+            lib.condmap_array_free(arr)
+        if not ok:
+            raise _take_error(err)
+
     def check_invertible(self, tolerance=ROUND_TRIP_TOLERANCE):
         """Runs the round trip on a probe over [-1, 1] and returns the
         largest error relative to max |w|.  Raises Error(NOT_INVERTIBLE),
@@ -506,3 +580,76 @@ class Converter(_Handle):
         return "<condmap.Converter %s planes=%s%s>" % (
             self._name, list(self._plane_names),
             " closed" if self.closed else "")
+
+
+# ---- Plots (libcondmap's condmap_plot_*, drawn with cairo and pango) ---------
+
+_plot_declared = False
+
+
+def _declare_plot():
+    """Declares the plot functions on first use (kept apart from _lib's
+    list: they are the only ones that need cairo in the library)."""
+    global _plot_declared
+    if not _plot_declared:
+        c = _lib.load()[0]
+        _lib._declare(c, "condmap_plot_available", ctypes.c_int)
+        _lib._declare(c, "condmap_plot_scheme", ctypes.c_int,
+                      _lib.ConverterP, _lib.ArrayP, ctypes.c_char_p,
+                      ctypes.c_char_p, ctypes.POINTER(_lib.GErrorP))
+        _lib._declare(c, "condmap_array_new", _lib.ArrayP, ctypes.c_int,
+                      ctypes.c_uint, ctypes.POINTER(ctypes.c_size_t),
+                      ctypes.POINTER(_lib.GErrorP))
+        _lib._declare(c, "condmap_array_get_data", ctypes.c_void_p,
+                      _lib.ArrayP)
+        _plot_declared = True
+
+
+def plot_available():
+    """Whether the loaded libcondmap was built with cairo and pango and can
+    draw plots (Converter.plot)."""
+    _declare_plot()
+    return bool(lib.condmap_plot_available())
+
+
+def _array_from_numpy(w):
+    """A new CondmapArray holding a copy of @w; free it with
+    condmap_array_free."""
+    w = _as_c_array(w)
+    shape = (ctypes.c_size_t * max(w.ndim, 1))(*w.shape)
+    err = _lib.GErrorP()
+    arr = lib.condmap_array_new(_DTYPE_CODES[w.dtype], w.ndim, shape,
+                                ctypes.byref(err))
+    if not arr:
+        raise _take_error(err)
+    ctypes.memmove(lib.condmap_array_get_data(arr), w.ctypes.data, w.nbytes)
+    return arr
+
+
+def _converter_plot(self, path, weights=None, title=None):
+    """Draws what this converter does into @path, as `condmap plot` does:
+    PNG, SVG or PDF by its extension.  One curve per plane, g_k(w), over
+    weights in [-1, 1], g_min and g_max marked; given @weights (float32 or
+    float64, any shape), the curves over their range and panels with their
+    histogram, each plane's conductance histogram and the round-trip error.
+    @title heads the figure (None: the converter's name).  The file is
+    written atomically.  Raises Error: FAILED if libcondmap was built
+    without cairo and pango, INPUT for another extension or bad weights,
+    IO if @path cannot be written."""
+    _declare_plot()
+    h = self._handle()
+    arr = _array_from_numpy(weights) if weights is not None else None
+    err = _lib.GErrorP()
+    try:
+        ok = lib.condmap_plot_scheme(
+            h, arr, title.encode() if title is not None else None,
+            os.fsencode(path), ctypes.byref(err))
+    finally:
+        if arr:
+            lib.condmap_array_free(arr)
+    if not ok:
+        raise _take_error(err)
+
+
+Converter.plot = _converter_plot
+__all__.append("plot_available")

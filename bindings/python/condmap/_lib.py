@@ -231,6 +231,17 @@ def _declare_all(lib, glib):
     _declare(lib, "condmap_array_get_n", _size, ArrayP)
     _declare(lib, "condmap_array_peek_data", ctypes.c_void_p, ArrayP)
 
+    # output directories (convert_to_dir, restore_dir); the CondmapSidecar
+    # out-parameters are always NULL, so they are plain void pointers
+    _declare(lib, "condmap_array_new", ArrayP,
+             _dtype, _uint, ctypes.POINTER(_size), _GErrorPP)
+    _declare(lib, "condmap_array_get_data", ctypes.c_void_p, ArrayP)
+    _declare(lib, "condmap_converter_convert_to_dir", _gboolean,
+             ConverterP, ArrayP, _char_p, ctypes.c_int, ctypes.c_void_p,
+             _GErrorPP)
+    _declare(lib, "condmap_restore_dir", ArrayP,
+             RuntimeP, _char_p, ctypes.c_void_p, _GErrorPP)
+
 
 # ---- Constants --------------------------------------------------------------
 
@@ -238,4 +249,6 @@ DTYPE_FLOAT32 = 1               # CONDMAP_DTYPE_FLOAT32
 DTYPE_FLOAT64 = 2               # CONDMAP_DTYPE_FLOAT64
 RUNTIME_NO_ENV_PATH = 1 << 0    # CONDMAP_RUNTIME_NO_ENV_PATH
 RUNTIME_NO_SYSTEM_DIR = 1 << 1  # CONDMAP_RUNTIME_NO_SYSTEM_DIR
+OUTDIR_FORCE = 1 << 0           # CONDMAP_OUTDIR_FORCE
+OUTDIR_CSV = 1 << 1             # CONDMAP_OUTDIR_CSV
 UINT_MAX = 2 ** (8 * ctypes.sizeof(ctypes.c_uint)) - 1

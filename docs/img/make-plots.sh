@@ -1,0 +1,17 @@
+#!/bin/sh
+# make-plots.sh SRCDIR OUTDIR - draws the pictures of docs/plots.md from
+# the configs shipped in SRCDIR/configs with the condmap command named by
+# CONDMAP_BIN.  `make plots` writes them into docs/img/; tests/plots.sh
+# draws them into a temporary directory and compares the bytes.
+# renderer.txt records the cairo and pango they were drawn with.
+set -eu
+: "${CONDMAP_BIN:?set CONDMAP_BIN to the condmap command, or run make plots}"
+src=$1
+out=$2
+
+for scheme in single-pair dual-pair n-pair custom-pair single-device; do
+  "$CONDMAP_BIN" plot -q -c "$src/configs/$scheme.yaml" -o "$out/$scheme.svg"
+done
+"$CONDMAP_BIN" plot -q -c "$src/configs/dual-pair.yaml" \
+  "$src/examples/weights.npy" -o "$out/dual-pair-weights.svg"
+"$CONDMAP_BIN" --version | sed -n 's/^plots: //p' >"$out/renderer.txt"
