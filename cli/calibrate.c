@@ -11,7 +11,8 @@ rms_difference (const CondmapArray *a, const CondmapArray *b)
 {
   size_t n = condmap_array_get_n (a);
   gboolean f32 = condmap_array_get_dtype (a) == CONDMAP_DTYPE_FLOAT32;
-  const void *x = condmap_array_peek_data (a), *y = condmap_array_peek_data (b);
+  const void *x = condmap_array_peek_data (a);
+  const void *y = condmap_array_peek_data (b);
   double sum = 0;
 
   for (size_t i = 0; i < n; i++)

@@ -29,8 +29,8 @@ check_finite (CondmapDtype dtype, const void *data, size_t n,
 
 #define DEFINE_FIT(T, S)                                                    \
 static void                                                                 \
-fit_##S (const CmChannelLayout *l, const T *w, const T *ref, double *num,          \
-         double *den)                                                       \
+fit_##S (const CmChannelLayout *l, const T *w, const T *ref,               \
+         double *num, double *den)                                          \
 {                                                                           \
   for (size_t r = 0; r * l->run < l->n; r++)                                \
     {                                                                       \
@@ -45,7 +45,7 @@ fit_##S (const CmChannelLayout *l, const T *w, const T *ref, double *num,       
 }                                                                           \
                                                                             \
 static void                                                                 \
-apply_##S (const CmChannelLayout *l, T *w, const double *gains)                    \
+apply_##S (const CmChannelLayout *l, T *w, const double *gains)            \
 {                                                                           \
   for (size_t r = 0; r * l->run < l->n; r++)                                \
     {                                                                       \
@@ -80,7 +80,7 @@ condmap_converter_calibrate (const CondmapConverter *conv, CondmapDtype dtype,
       return FALSE;
     }
   if (!cm_channel_layout_init (&l, conv, FALSE, rank, shape,
-                       condmap_dtype_size (dtype), error))
+                               condmap_dtype_size (dtype), error))
     return FALSE;
   if (l.n == 0)
     {

@@ -16,7 +16,7 @@
 /* Elements below which a thread costs more than it saves. */
 #define MIN_ELEMENTS_PER_WORKER 32768
 
-/* ---- layout --------------------------------------------------------------- */
+/* ---- layout ------------------------------------------------------------- */
 
 static gboolean
 refuse_axis (const CondmapConverter *conv, unsigned rank, const size_t *shape,
@@ -38,9 +38,10 @@ refuse_axis (const CondmapConverter *conv, unsigned rank, const size_t *shape,
 }
 
 gboolean
-cm_channel_layout_init (CmChannelLayout *layout, const CondmapConverter *conv,
-                gboolean per_tensor, unsigned rank, const size_t *shape,
-                size_t elem_size, GError **error)
+cm_channel_layout_init (CmChannelLayout *layout,
+                        const CondmapConverter *conv, gboolean per_tensor,
+                        unsigned rank, const size_t *shape, size_t elem_size,
+                        GError **error)
 {
   gint axis = conv->core.axis;
   size_t n;
@@ -83,7 +84,7 @@ cm_view_range (size_t begin, size_t end)
   return v;
 }
 
-/* ---- statistics -------------------------------------------------------------- */
+/* ---- statistics --------------------------------------------------------- */
 
 typedef struct {
   CondmapDtype dtype;

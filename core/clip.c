@@ -111,7 +111,7 @@ channels_work (gpointer data, size_t begin, size_t end, unsigned worker)
     }
 }
 
-/* ---- one channel: its elements split over the workers --------------------- */
+/* ---- one channel: its elements split over the workers ------------------- */
 
 static void
 mean_work (gpointer data, size_t begin, size_t end, unsigned worker)
@@ -190,7 +190,7 @@ cm_clip_thresholds (const CondmapConverter *conv, const CmCoreKeys *keys,
                            channels_work, job);
 }
 
-/* ---- the clamp ------------------------------------------------------------- */
+/* ---- the clamp ---------------------------------------------------------- */
 
 #define DEFINE_CLAMP(T, S)                                                  \
 CM_CLONES static void                                                       \

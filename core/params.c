@@ -54,7 +54,8 @@ condmap_params_copy (const CondmapParams *params)
     {
       const Entry *e = &g_array_index (params->entries, Entry, i);
       Entry fresh = { g_strdup (e->name),
-                      g_memdup2 (e->values, params->n_rows * sizeof (double)) };
+                      g_memdup2 (e->values,
+                                 params->n_rows * sizeof (double)) };
 
       g_array_append_val (copy->entries, fresh);
     }
@@ -129,7 +130,7 @@ condmap_params_get_name (const CondmapParams *params, size_t i)
   return g_array_index (params->entries, Entry, i).name;
 }
 
-/* ---- rows ------------------------------------------------------------------ */
+/* ---- rows --------------------------------------------------------------- */
 
 size_t
 condmap_params_get_n_rows (const CondmapParams *params)

@@ -67,7 +67,7 @@ n_workers (const CondmapConverter *conv)
   return MIN (MAX_WORKERS, condmap_runtime_get_n_threads (conv->runtime));
 }
 
-/* ---- the kernels ------------------------------------------------------------ */
+/* ---- the kernels -------------------------------------------------------- */
 
 static void **
 worker_planes (Job *job, unsigned worker)
@@ -90,7 +90,8 @@ forward_chunk (Job *job, size_t at, size_t len, size_t c, unsigned worker,
 
   if (job->clip != NULL)
     {
-      void *clamped = job->clip_scratch + (size_t) worker * job->chunk * job->es;
+      void *clamped = job->clip_scratch
+                      + (size_t) worker * job->chunk * job->es;
 
       cm_clip_clamp (job->dtype, w, len, job->clip[c], clamped);
       w = clamped;
@@ -382,8 +383,8 @@ convert_back (const CondmapConverter *conv, CondmapDtype dtype, unsigned rank,
   if (!check_dtype (dtype, error))
     return FALSE;
   job = job_new (conv, dtype);
-  if (!cm_channel_layout_init (&job->layout, conv, per_tensor, rank, shape, job->es,
-                       error))
+  if (!cm_channel_layout_init (&job->layout, conv, per_tensor, rank, shape,
+                               job->es, error))
     return FALSE;
   /* Params are checked even when there is nothing to convert. */
   values = cm_params_to_rows (conv, params, job->layout.n == 0
@@ -432,7 +433,7 @@ condmap_converter_to_weights (const CondmapConverter *conv, CondmapDtype dtype,
                        error);
 }
 
-/* ---- invertibility ----------------------------------------------------------- */
+/* ---- invertibility ------------------------------------------------------ */
 
 gboolean
 condmap_converter_check_invertible (const CondmapConverter *conv,

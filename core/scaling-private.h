@@ -27,10 +27,11 @@ typedef struct {
  * element count and byte size (@elem_size bytes an element) must not
  * overflow (CONDMAP_ERROR_INPUT otherwise, and for an axis the shape does
  * not have).  @per_tensor ignores the config's scaling. */
-gboolean cm_channel_layout_init (CmChannelLayout *layout, const CondmapConverter *conv,
-                         gboolean per_tensor, unsigned rank,
-                         const size_t *shape, size_t elem_size,
-                         GError **error);
+gboolean cm_channel_layout_init (CmChannelLayout *layout,
+                                 const CondmapConverter *conv,
+                                 gboolean per_tensor, unsigned rank,
+                                 const size_t *shape, size_t elem_size,
+                                 GError **error);
 
 /* A set of elements visited run by run: n_runs runs of @run elements, the
  * first at element @first, each @step after the one before. */
@@ -60,12 +61,13 @@ unsigned cm_run_parallel_items (unsigned n_workers, size_t n,
  * statistics of the clipped weights: min and max clamped to the
  * threshold, abs_max from them, range_max the threshold. */
 gboolean cm_channel_stats (const CondmapConverter *conv,
-                           const CmCoreKeys *keys, const CmChannelLayout *layout,
+                           const CmCoreKeys *keys,
+                           const CmChannelLayout *layout,
                            CondmapDtype dtype, const void *weights,
                            CondmapStats *stats, double *thresholds,
                            GError **error);
 
-/* ---- pipeline.c ------------------------------------------------------------ */
+/* ---- pipeline.c --------------------------------------------------------- */
 
 /* condmap_converter_to_conductances() of a 1-D array, per tensor and
  * without clipping whatever the config says: the scheme's mapping itself,
@@ -94,7 +96,7 @@ double *cm_params_to_rows (const CondmapConverter *conv,
                            const CondmapParams *params, size_t n_channels,
                            GError **error);
 
-/* ---- clip.c: thresholds and the clamp ------------------------------------ */
+/* ---- clip.c: thresholds and the clamp ----------------------------------- */
 
 /* The clip threshold of each channel in thresholds[c], a value of @dtype:
  * the smallest of max_abs, sigma times the channel's sample standard
@@ -110,7 +112,7 @@ void cm_clip_thresholds (const CondmapConverter *conv, const CmCoreKeys *keys,
 void cm_clip_clamp (CondmapDtype dtype, const void *w, size_t n, double t,
                     void *out);
 
-/* ---- select.c: the exact percentile -------------------------------------- */
+/* ---- select.c: the exact percentile ------------------------------------- */
 
 /* The @percentile-th percentile (in (0, 100]) of |w| over the elements of
  * @view, as np.percentile (np.abs (w), percentile) computes it with its
