@@ -152,7 +152,7 @@ read_scaling (const CmNode *node, const char *origin, CmCoreKeys *keys,
                  "per-channel scaling: add 'per: channel' or remove 'axis'");
   if (!read_number (axis, "scaling", "axis", origin, &v, error))
     return FALSE;
-  if (v != floor (v) || fabs (v) >= CONDMAP_MAX_RANK)
+  if (v != floor (v) || v < -CONDMAP_MAX_RANK || v >= CONDMAP_MAX_RANK)
     {
       char text[G_ASCII_DTOSTR_BUF_SIZE];
 

@@ -190,9 +190,8 @@ cm_select_percentile_abs (CondmapDtype dtype, const void *data,
   double q = percentile / 100, v, gamma, a, b, diff;
   guint64 prev, next;
 
-  /* NumPy's virtual index for alpha = beta = 1, in its order of
-   * operations: n q + (1 - q) - 1. */
-  v = ((double) n * q + (1.0 + q * -1.0)) - 1.0;
+  /* NumPy's virtual index of the "linear" method: (n - 1) q. */
+  v = (double) (n - 1) * q;
   if (v >= (double) (n - 1))
     prev = next = n - 1;
   else if (v < 0)

@@ -48,12 +48,14 @@ cm_sidecar_params_is_file (const CmNode *params)
 
 /* `columns`: names, each once. */
 static gboolean
-read_columns (const CondmapSidecar *sc, const CmNode *node, GPtrArray *names,
-              GError **error)
+read_columns (const CondmapSidecar *sc, const CmNode *params,
+              GPtrArray *names, GError **error)
 {
+  const CmNode *node = cm_node_lookup (params, "columns");
+
   if (node == NULL || node->kind != CM_NODE_SEQUENCE
       || node->children->len == 0)
-    return refuse (error, sc->path, node ? node : sc->root, "params: "
+    return refuse (error, sc->path, node ? node : params, "params: "
                    "'columns' must list the param of each column of the "
                    "file, such as [scale_ratio]");
   for (guint i = 0; i < node->children->len; i++)
@@ -154,7 +156,7 @@ cm_sidecar_read_params_file (CondmapSidecar *sc, const CmNode *params,
                      "directory (no '/' or '\\', not '.', '..' or empty), "
                      "such as params.npy, not %s", what);
     }
-  return read_columns (sc, cm_node_lookup (params, "columns"), names, error)
+  return read_columns (sc, params, names, error)
          && read_values (sc, file, names, error);
 }
 
