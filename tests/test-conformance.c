@@ -1,10 +1,10 @@
 /* test-conformance.c - the five converters against the reference's numbers.
  *
- * Every folder of tests/data (but invalid/) is one case produced by IBM
- * aihwkit: config.yaml, weights.npy and expected/ (planes g<K>.npy,
- * restored.npy, params.yaml).  Each case is one CUnit test, named after its
- * folder; the plugins are the freshly built ones, loaded by the real
- * loader.  Tolerances are those of tests/data/README.md. */
+ * Every folder of tests/data with a config.yaml (but invalid/) is one case
+ * produced by IBM aihwkit: config.yaml, weights.npy and expected/ (planes
+ * g<K>.npy, restored.npy, params.yaml).  Each case is one CUnit test,
+ * named after its folder; the plugins are the freshly built ones, loaded
+ * by the real loader.  Tolerances are those of tests/data/README.md. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +51,11 @@ list_cases (void)
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = g_build_filename (data, name, NULL);
+      g_autofree char *config = g_build_filename (path, "config.yaml", NULL);
 
+      /* Other folders hold other tests' data (clip/: NumPy's thresholds). */
       if (strcmp (name, "invalid") != 0
-          && g_file_test (path, G_FILE_TEST_IS_DIR))
+          && g_file_test (config, G_FILE_TEST_IS_REGULAR))
         g_ptr_array_add (names, g_strdup (name));
     }
   g_dir_close (dir);

@@ -65,7 +65,8 @@ def list_cases():
     if not os.path.isdir(DATA):
         return []
     return sorted(d for d in os.listdir(DATA)
-                  if d != "invalid" and os.path.isdir(os.path.join(DATA, d)))
+                  if d != "invalid"
+                  and os.path.isfile(os.path.join(DATA, d, "config.yaml")))
 
 
 def read_expected(path):
