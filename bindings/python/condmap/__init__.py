@@ -228,29 +228,60 @@ def restore_dir(outdir, runtime=None):
 
 
 def _params_to_dict(params):
+    """{name: float}, or {name: 1-D float64 array, one value per channel}
+    for params of more than one row (per-channel scaling)."""
     out = {}
+    rows = lib.condmap_params_get_n_rows(params)
     for i in range(lib.condmap_params_get_n(params)):
         name = lib.condmap_params_get_name(params, i)
-        out[name.decode()] = lib.condmap_params_get(params, name)
+        if rows == 1:
+            out[name.decode()] = lib.condmap_params_get(params, name)
+            continue
+        column = np.empty(rows, np.float64)
+        lib.condmap_params_get_column(
+            params, name, column.ctypes.data_as(ctypes.POINTER(
+                ctypes.c_double)))
+        out[name.decode()] = column
     return out
 
 
 def _params_from_mapping(params):
-    """A new CondmapParams from {name: number}; the caller frees it."""
+    """A new CondmapParams from {name: number or 1-D array of one value per
+    channel}; a number goes to every row.  The caller frees it."""
     if not isinstance(params, Mapping):
         raise TypeError("condmap: params must be a mapping {name: float}, "
                         "as to_conductances() returns, not %s"
                         % type(params).__name__)
     items = []
+    rows = 1
     for name, value in params.items():
         if not isinstance(name, str):
             raise TypeError("condmap: param names must be strings, not %r"
                             % (name,))
-        items.append((name.encode(), float(value)))
+        column = np.array(value, dtype=np.float64, ndmin=1)
+        if column.ndim != 1 or column.size == 0:
+            raise ValueError("condmap: param %r must be a number or a 1-D "
+                             "array of one value per channel" % name)
+        if column.size > 1:
+            if rows > 1 and column.size != rows:
+                raise ValueError("condmap: param %r has %d values, but "
+                                 "others have %d: one per channel"
+                                 % (name, column.size, rows))
+            rows = column.size
+        items.append((name.encode(), column))
     p = lib.condmap_params_new()
-    for name, value in items:
-        lib.condmap_params_set(p, name, value)
+    for name, column in items:
+        if column.size != rows:
+            column = np.full(rows, column[0])
+        column = np.ascontiguousarray(column)
+        lib.condmap_params_set_column(
+            p, name, column.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+            rows)
     return p
+
+
+def _shape(a):
+    return (ctypes.c_size_t * max(a.ndim, 1))(*a.shape)
 
 
 # ---- Runtime ----------------------------------------------------------------
@@ -452,7 +483,10 @@ class Converter(_Handle):
 
         Returns (planes, params): K new arrays of w's shape and dtype, in
         plane_names order, and a dict {name: float} of what to_weights()
-        needs.  @w is read in place when it is native-endian and
+        needs; with per-channel scaling (`scaling: {per: channel}` in the
+        config) each value is a float64 array of one value per channel
+        along the axis, and with `clip:` the dict holds the threshold used
+        ("clip_threshold").  @w is read in place when it is native-endian and
         C-contiguous; otherwise from a C-ordered copy.  @out, a list of K
         such arrays, is filled and returned instead of new ones.  Raises
         TypeError for other dtypes, Error(INPUT) for empty or non-finite
@@ -474,8 +508,8 @@ class Converter(_Handle):
             _check_disjoint(planes, [w])
         params = _lib.ParamsP()
         err = _lib.GErrorP()
-        if not lib.condmap_converter_to_conductances(
-                h, _DTYPE_CODES[w.dtype], w.ctypes.data, w.size,
+        if not lib.condmap_converter_to_conductances_shaped(
+                h, _DTYPE_CODES[w.dtype], w.ndim, _shape(w), w.ctypes.data,
                 _pointers(planes), ctypes.byref(params), ctypes.byref(err)):
             raise _take_error(err)
         try:
@@ -483,14 +517,17 @@ class Converter(_Handle):
         finally:
             lib.condmap_params_free(params)
 
-    def to_weights(self, planes, params, out=None):
+    def to_weights(self, planes, params, out=None, calibrate=None):
         """Maps K conductance planes (of one shape and dtype, float32 or
         float64) back to weights with the @params of to_conductances().
 
         Returns a new array of the planes' shape and dtype, or @out filled.
-        Raises ValueError if the count or shapes are wrong, TypeError for
-        other or mixed dtypes, Error(INPUT) if params lack a name the
-        converter needs or a conductance is not finite."""
+        With @calibrate, the reference weights (those the planes were made
+        from), each channel of the result is multiplied by the gain that
+        maps it best onto them (see calibrate()).  Raises ValueError if the
+        count or shapes are wrong, TypeError for other or mixed dtypes,
+        Error(INPUT) if params lack a name the converter needs, have the
+        wrong number of rows, or a conductance is not finite."""
         h = self._handle()
         planes = list(planes)
         if len(planes) != self._n_planes:
@@ -519,14 +556,64 @@ class Converter(_Handle):
         cparams = _params_from_mapping(params)
         err = _lib.GErrorP()
         try:
-            ok = lib.condmap_converter_to_weights(
-                h, _DTYPE_CODES[dtype], _pointers(planes), w.size, cparams,
-                w.ctypes.data, ctypes.byref(err))
+            ok = lib.condmap_converter_to_weights_shaped(
+                h, _DTYPE_CODES[dtype], w.ndim, _shape(w), _pointers(planes),
+                cparams, w.ctypes.data, ctypes.byref(err))
         finally:
             lib.condmap_params_free(cparams)
         if not ok:
             raise _take_error(err)
+        if calibrate is not None:
+            self.calibrate(w, calibrate)
         return w
+
+    def calibrate(self, w, reference):
+        """Fits, for each channel of the config's scaling (the whole array
+        per tensor), the gain g minimising sum (reference - g w)^2, and
+        multiplies that channel of @w by it, in place: what a lab does with
+        conductances read back from a chip.  @w is a writeable C-contiguous
+        float32 or float64 array; @reference is converted to its dtype and
+        must have its shape.  Returns the gains, a float64 array of one per
+        channel (1 for a channel of zeros).  Raises Error(INPUT) for
+        non-finite values."""
+        h = self._handle()
+        if not isinstance(w, np.ndarray) or w.dtype not in _DTYPE_CODES:
+            raise TypeError("condmap: calibrate() needs the weights as a "
+                            "float32 or float64 NumPy array")
+        _check_out(w, w.shape, w.dtype, "w")
+        ref = _as_c_array(np.asarray(reference, dtype=w.dtype), "reference")
+        if ref.shape != w.shape:
+            raise ValueError("condmap: the reference has shape %s, the "
+                             "weights %s" % (ref.shape, w.shape))
+        gains = ctypes.c_void_p()
+        n = ctypes.c_size_t()
+        err = _lib.GErrorP()
+        if not lib.condmap_converter_calibrate(
+                h, _DTYPE_CODES[w.dtype], w.ndim, _shape(w), w.ctypes.data,
+                ref.ctypes.data, ctypes.byref(gains), ctypes.byref(n),
+                ctypes.byref(err)):
+            raise _take_error(err)
+        try:
+            out = np.empty(n.value, np.float64)
+            ctypes.memmove(out.ctypes.data, gains, out.nbytes)
+            return out
+        finally:
+            _lib.glib.g_free(gains)
+
+    @property
+    def scaling(self):
+        """("tensor", None), or ("channel", axis) for per-channel scaling
+        (axis as configured; negative counts from the last)."""
+        axis = ctypes.c_int(0)
+        if lib.condmap_converter_get_scaling(self._handle(),
+                                             ctypes.byref(axis)) == 0:
+            return ("tensor", None)
+        return ("channel", axis.value)
+
+    @property
+    def clips(self):
+        """Whether the config clips the weights (`clip:`)."""
+        return bool(lib.condmap_converter_clips(self._handle()))
 
     def convert_to_dir(self, w, outdir, force=False, format="npy"):
         """Converts weights @w (float32 or float64, any shape) and writes the
