@@ -9,8 +9,9 @@
 #  - the percentile threshold of arrays large enough for the 16-bit radix
 #    passes, per tensor and per channel, equals np.percentile;
 #  - check reports the clipped weights (count, error) and, on a matrix with
-#    one outlier per row, a smaller round-trip error and a larger mean
-#    conductance per channel with clipping than per tensor;
+#    one outlier per row, a smaller round-trip error, a larger mean
+#    conductance and a weight that moves less per µS of conductance error
+#    per channel with clipping than per tensor;
 #  - an axis the weights do not have, and a reference of another shape.
 . "$(dirname "$0")/lib.sh"
 
@@ -152,6 +153,14 @@ check(err_b < err_a, "round-trip error %g per channel, %g per tensor"
       % (err_b, err_a))
 check(mean_b > 5 * mean_a, "mean g_plus_0 %g per channel, %g per tensor"
       % (mean_b, mean_a))
+# single-pair: 1 uS on g_plus_0 moves a weight by 1 / s = max|W_c| / 25 uS,
+# so the average move is the mean over rows of that row's range mapped.
+sens_a = number(a, r"moves its weight by ([-+0-9.e]+) on average")
+sens_b = number(b, r"moves its weight by ([-+0-9.e]+) on average")
+check(abs(sens_a - np.abs(w).max() / 25) <= 1e-3 * sens_a,
+      "per tensor sensitivity %g, want %g" % (sens_a, np.abs(w).max() / 25))
+check(abs(sens_b - t.mean() / 25) <= 1e-3 * sens_b,
+      "per channel sensitivity %g, want %g" % (sens_b, t.mean() / 25))
 
 # 4. Refusals known only with the weights.
 axis2 = config("axis2.yaml", "converter: single-pair\n"
