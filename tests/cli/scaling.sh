@@ -12,7 +12,8 @@
 #    one outlier per row, a smaller round-trip error, a larger mean
 #    conductance and a weight that moves less per µS of conductance error
 #    per channel with clipping than per tensor;
-#  - an axis the weights do not have, and a reference of another shape.
+#  - an axis the weights do not have, and a reference of another shape;
+#  - the example of docs/scaling.md prints the numbers the page shows.
 . "$(dirname "$0")/lib.sh"
 
 if ! find_numpy; then
@@ -180,6 +181,26 @@ check(not os.path.exists("ch/restored.npy"), "no weights written")
 p = run("bench", "-c", os.path.join(configs, "fusion.yaml"), "--shape",
         "64x512", "--runs", "1")
 check("ratio" in p.stdout, "bench: %s" % p.stdout)
+
+# 6. The example of docs/scaling.md prints what the page says.
+doc = open(os.path.join(os.environ["CONDMAP_SRC_DIR"], "docs",
+                        "scaling.md")).read()
+snippet = re.search(r"```python\n(import numpy as np\nrng = .*?)```", doc,
+                    re.S).group(1)
+exec(snippet, {})
+block = re.search(r"```\n(per-tensor\.yaml\n.*?)```", doc, re.S).group(1)
+cfgs = {"per-tensor.yaml": "converter: single-pair\n",
+        "per-channel.yaml": "converter: single-pair\n"
+                            "scaling: {per: channel}\n",
+        "per-channel-clip.yaml": "converter: single-pair\n"
+                                 "scaling: {per: channel}\n"
+                                 "clip: {percentile: 99}\n"}
+for part in block.strip().split("\n\n"):
+    name, *lines = part.split("\n")
+    out = run("check", "-c", config(name, cfgs[name]), "outliers.npy").stdout
+    for line in lines:
+        check(line in out.split("\n"), "docs/scaling.md, %s: '%s' not in\n%s"
+              % (name, line, out))
 
 print("%d checks, %d failed" % (checks, failures))
 sys.exit(1 if failures else 0)
