@@ -16,6 +16,8 @@
 
 #define MAX_WORKERS 256
 #define MIN_ELEMENTS_PER_WORKER 32768
+/* Elements of a block of the whole tensor's sums. */
+#define SUM_BLOCK 65536
 
 typedef struct {
   CondmapDtype dtype;
@@ -25,16 +27,34 @@ typedef struct {
   const CmCoreKeys *keys;
   const CondmapStats *stats;
   double *thresholds;
-  double mean;                    /* one channel: its mean, pass 2 */
-  double sum[MAX_WORKERS];        /* one channel: each worker's sum */
+  double shift;                   /* one channel: what block sums subtract */
+  int power;                      /* and the power they raise it to */
+  double *blocks;                 /* the sum of each block */
 } ClipJob;
 
-static inline double
-element (const ClipJob *job, size_t i)
-{
-  return job->dtype == CONDMAP_DTYPE_FLOAT32 ? ((const float *) job->w)[i]
-                                             : ((const double *) job->w)[i];
+/* Sums of x - shift (power 1) or (x - shift)^2 (power 2) over n
+ * elements, in double. */
+#define DEFINE_SUM(T, S)                                                    \
+static double                                                               \
+sum_##S (const T *x, size_t n, double shift, int power)                     \
+{                                                                           \
+  double sum = 0;                                                           \
+                                                                            \
+  if (power == 1)                                                           \
+    for (size_t i = 0; i < n; i++)                                          \
+      sum += (double) x[i] - shift;                                         \
+  else                                                                      \
+    for (size_t i = 0; i < n; i++)                                          \
+      {                                                                     \
+        double d = (double) x[i] - shift;                                   \
+                                                                            \
+        sum += d * d;                                                       \
+      }                                                                     \
+  return sum;                                                               \
 }
+
+DEFINE_SUM (float, f32)
+DEFINE_SUM (double, f64)
 
 /* Sum of (x - shift)^power over @v, power 1 or 2, in double. */
 static double
@@ -44,14 +64,11 @@ view_sum (const ClipJob *job, const CmView *v, double shift, int power)
 
   for (size_t r = 0; r < v->n_runs; r++)
     {
-      size_t at = v->first + r * v->step;
+      const char *x = job->w + (v->first + r * v->step) * job->es;
 
-      for (size_t i = at; i < at + v->run; i++)
-        {
-          double d = element (job, i) - shift;
-
-          sum += power == 1 ? d : d * d;
-        }
+      sum += job->dtype == CONDMAP_DTYPE_FLOAT32
+             ? sum_f32 ((const float *) x, v->run, shift, power)
+             : sum_f64 ((const double *) x, v->run, shift, power);
     }
   return sum;
 }
@@ -113,32 +130,37 @@ channels_work (gpointer data, size_t begin, size_t end, unsigned worker)
 
 /* ---- one channel: its elements split over the workers ------------------- */
 
+/* A block's sum: blocks of a fixed size, added in their order, so that
+ * the threshold does not depend on the number of threads. */
 static void
-mean_work (gpointer data, size_t begin, size_t end, unsigned worker)
+block_work (gpointer data, size_t begin, size_t end, unsigned worker)
 {
   ClipJob *job = data;
-  CmView v = cm_view_range (begin, end);
 
-  job->sum[worker] = view_sum (job, &v, 0, 1);
-}
+  (void) worker;
+  for (size_t b = begin; b < end; b++)
+    {
+      CmView v = cm_view_range (b * SUM_BLOCK,
+                                MIN (job->layout->n, (b + 1) * SUM_BLOCK));
 
-static void
-deviation_work (gpointer data, size_t begin, size_t end, unsigned worker)
-{
-  ClipJob *job = data;
-  CmView v = cm_view_range (begin, end);
-
-  job->sum[worker] = view_sum (job, &v, job->mean, 2);
+      job->blocks[b] = view_sum (job, &v, job->shift, job->power);
+    }
 }
 
 static double
-parallel_sum (ClipJob *job, unsigned workers, CmWorkFunc func)
+ordered_sum (ClipJob *job, unsigned workers, double shift, int power)
 {
-  unsigned used = cm_run_parallel (workers, job->layout->n, func, job);
+  size_t n_blocks = (job->layout->n + SUM_BLOCK - 1) / SUM_BLOCK;
+  g_autofree double *blocks = g_new (double, n_blocks);
   double sum = 0;
 
-  for (unsigned w = 0; w < used; w++)
-    sum += job->sum[w];
+  job->blocks = blocks;
+  job->shift = shift;
+  job->power = power;
+  cm_run_parallel_items (workers, n_blocks, 1, block_work, job);
+  for (size_t b = 0; b < n_blocks; b++)
+    sum += blocks[b];
+  job->blocks = NULL;
   return sum;
 }
 
@@ -151,9 +173,10 @@ tensor_threshold (ClipJob *job, unsigned workers)
 
   if (job->keys->clip_sigma > 0)
     {
-      job->mean = parallel_sum (job, workers, mean_work) / (double) n;
-      sigma_t = sigma_threshold (job, parallel_sum (job, workers,
-                                                    deviation_work), n);
+      double mean = ordered_sum (job, workers, 0, 1) / (double) n;
+
+      sigma_t = sigma_threshold (job, ordered_sum (job, workers, mean, 2),
+                                 n);
     }
   if (job->keys->clip_percentile >= 100)
     percentile_t = job->stats[0].abs_max;

@@ -216,9 +216,10 @@ test_middle_axis (void)
     }
 }
 
-/* The planes do not depend on how many threads cut the array. */
+/* The planes do not depend on how many threads cut the array, with a
+ * percentile per channel or a sigma over the whole tensor. */
 static void
-test_threads (void)
+check_threads (const char *extra)
 {
   const size_t shape[] = { 129, 4099 };
   size_t n = shape[0] * shape[1];
@@ -236,8 +237,7 @@ test_threads (void)
 
       runtime = cm_test_runtime ();
       condmap_runtime_set_n_threads (runtime, threads[t]);
-      conv = converter ("dual-pair.yaml", "scaling: {per: channel}\n"
-                        "clip: {percentile: 99.5}\n");
+      conv = converter ("dual-pair.yaml", extra);
       CU_ASSERT_TRUE (condmap_converter_to_conductances_shaped (
         conv, CONDMAP_DTYPE_FLOAT32, 2, shape, w, planes, &params, &error));
       CM_ASSERT_NO_ERROR (error);
@@ -250,6 +250,13 @@ test_threads (void)
       condmap_runtime_unref (runtime);
       runtime = saved;
     }
+}
+
+static void
+test_threads (void)
+{
+  check_threads ("scaling: {per: channel}\nclip: {percentile: 99.5}\n");
+  check_threads ("clip: {sigma: 2}\n");
 }
 
 /* ---- errors ------------------------------------------------------------------ */
