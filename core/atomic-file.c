@@ -75,6 +75,12 @@ cm_atomic_file_get_stream (CmAtomicFile *file)
   return file->stream;
 }
 
+int
+cm_atomic_file_get_fd (CmAtomicFile *file)
+{
+  return fileno (file->stream);
+}
+
 /* Sets @error for a failed step and returns FALSE. */
 static gboolean
 io_error (GError **error, const char *path, const char *what, int errnum)

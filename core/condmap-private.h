@@ -323,6 +323,9 @@ struct stat;
  * device is refused (CONDMAP_ERROR_IO) without blocking.  Close with
  * fclose(). */
 FILE *cm_open_regular (const char *path, struct stat *st, GError **error);
+/* Reads a whole regular file (as cm_open_regular() opens it), NUL-terminated,
+ * its length in *len; CONDMAP_ERROR_IO if it cannot.  Free with g_free(). */
+char *cm_read_regular_file (const char *path, size_t *len, GError **error);
 
 /* ---- atomic-file.c: never a half-written file ---------------------------- */
 
@@ -333,6 +336,9 @@ typedef struct _CmAtomicFile CmAtomicFile;
 CmAtomicFile *cm_atomic_file_new (const char *path, GError **error);
 /* The stream to write to. */
 FILE *cm_atomic_file_get_stream (CmAtomicFile *file);
+/* Its file descriptor, for positioned writes (pwrite) that bypass the
+ * stream; do not mix them with writes to the stream. */
+int cm_atomic_file_get_fd (CmAtomicFile *file);
 /* Flushes, checks every write succeeded (a full disk is an error), and
  * renames the file into place.  Frees @file whatever the outcome; on
  * failure the temporary file is removed. */

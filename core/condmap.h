@@ -711,6 +711,15 @@ CondmapArray *condmap_restore_dir (CondmapRuntime *runtime,
                                    CondmapSidecar **sidecar_out,
                                    GError **error);
 
+/** Reads the planes @sc lists from @outdir, in its order (the converter's),
+ *  as condmap_restore_dir() does, refusing one whose dtype or shape differs
+ *  from the record (CONDMAP_ERROR_INPUT, naming its file).  For tools that
+ *  look at the conductances themselves (plots, statistics).  Returns a
+ *  GPtrArray of CondmapArray*; free it with g_ptr_array_unref(). */
+GPtrArray *condmap_outdir_read_planes (const char *outdir,
+                                       const CondmapSidecar *sc,
+                                       GError **error);
+
 /** Reads an array file by its name: CSV of @csv_dtype if it is named *.csv
  *  (any case) and does not start with the .npy magic, else .npy (whose
  *  reader says clearly when a file is not .npy).  *is_csv (may be NULL)
@@ -734,6 +743,177 @@ CondmapArray *condmap_array_read (const char *path, CondmapDtype csv_dtype,
  *  temporaries behind (SIGKILL always does); a write that fails never
  *  does. */
 void condmap_cleanup_on_signal (void);
+
+/* ---- Safetensors checkpoints ------------------------------------------- */
+
+/* A safetensors file is 8 bytes of header length n (little-endian), n bytes
+ * of JSON header, then the tensors' bytes.  The header maps each tensor
+ * name to {"dtype": "F32", "shape": [4096, 4096], "data_offsets": [begin,
+ * end]} (offsets from the end of the header) and may hold "__metadata__",
+ * a mapping of strings to strings.  Tensor data is little-endian and C
+ * order, and lies back to back: the format promises no alignment. */
+
+/** The element types condmap converts.  Every other dtype of the format
+ *  (I64, U8, BOOL, ...) is CONDMAP_TENSOR_DTYPE_OTHER and is carried
+ *  through untouched; its name stays in CondmapTensorInfo.dtype_name. */
+typedef enum {
+  CONDMAP_TENSOR_DTYPE_OTHER = 0,
+  CONDMAP_TENSOR_DTYPE_F64 = 1,
+  CONDMAP_TENSOR_DTYPE_F32 = 2,
+  CONDMAP_TENSOR_DTYPE_F16 = 3,
+  CONDMAP_TENSOR_DTYPE_BF16 = 4
+} CondmapTensorDtype;
+
+/** The size in bits of one element of a safetensors dtype ("F32": 32,
+ *  "BOOL": 8, "F4": 4); 0 if @name is not a dtype of the format. */
+unsigned condmap_tensor_dtype_bits (const char *name);
+/** "F64", "F32", "F16" or "BF16"; NULL for CONDMAP_TENSOR_DTYPE_OTHER.
+ *  Static. */
+const char *condmap_tensor_dtype_name (CondmapTensorDtype dtype);
+/** The enum for a dtype name: F64, F32, F16 or BF16, and
+ *  CONDMAP_TENSOR_DTYPE_OTHER for anything else (known or not). */
+CondmapTensorDtype condmap_tensor_dtype_from_name (const char *name);
+
+/** A checkpoint opened for reading: its file mapped read-only, its header
+ *  parsed and checked.  Immutable once open: any number of threads may
+ *  read it at once. */
+typedef struct _CondmapSafetensors CondmapSafetensors;
+
+/** One tensor of a checkpoint.  Pointers are owned by the checkpoint and
+ *  live as long as it. */
+typedef struct {
+  const char *name;           /* UTF-8, no NUL inside */
+  const char *dtype_name;     /* as in the header: "F32", "I64", ... */
+  CondmapTensorDtype dtype;
+  unsigned rank;              /* <= CONDMAP_MAX_RANK; 0 is a scalar */
+  const size_t *shape;        /* rank elements */
+  size_t n_elements;          /* the shape's product */
+  size_t n_bytes;             /* n_elements x the dtype's size */
+  guint64 offset;             /* of the first byte, from the file's start */
+  const void *data;           /* n_bytes bytes of the mapping, read-only,
+                                 little-endian, of any alignment */
+} CondmapTensorInfo;
+
+/** Maps @path and checks its header before anything else: the header
+ *  length against the file's (and at most 100 MB, the reference
+ *  implementation's limit), strict JSON, one object, no duplicate name or
+ *  key, every entry with a known dtype, a shape of integers whose byte
+ *  size does not overflow, and data offsets that match it and lie in the
+ *  file, tensors back to back up to the file's end.  Errors:
+ *  CONDMAP_ERROR_IO (cannot open or map), CONDMAP_ERROR_FORMAT naming the
+ *  file and the tensor.  Tensors are numbered in the order of their data
+ *  in the file.  The file must not shrink while it is open (reading a
+ *  mapping past a file's end raises SIGBUS).  Free the result with
+ *  condmap_safetensors_free(). */
+CondmapSafetensors *condmap_safetensors_open (const char *path,
+                                              GError **error);
+/** Unmaps the file and frees @st.  NULL is ignored. */
+void condmap_safetensors_free (CondmapSafetensors *st);
+/** The path it was opened with.  Owned by @st. */
+const char *condmap_safetensors_get_path (const CondmapSafetensors *st);
+/** Number of tensors (the "__metadata__" entry is not one). */
+size_t condmap_safetensors_get_n_tensors (const CondmapSafetensors *st);
+/** Fills @info for tensor i < n.  Returns FALSE if out of range. */
+gboolean condmap_safetensors_get_tensor (const CondmapSafetensors *st,
+                                         size_t i, CondmapTensorInfo *info);
+/** The index of the tensor named @name, or -1. */
+gssize condmap_safetensors_find (const CondmapSafetensors *st,
+                                 const char *name);
+/** Tells the kernel the pages of tensor i are no longer needed, so that
+ *  reading a checkpoint tensor by tensor keeps the resident memory of one
+ *  tensor, not of the file.  Reading them again rereads the file. */
+void condmap_safetensors_release (const CondmapSafetensors *st, size_t i);
+
+/** Number of "__metadata__" entries (0 if there is none). */
+size_t condmap_safetensors_get_n_metadata (const CondmapSafetensors *st);
+/** The i-th metadata key and value, in the header's order.  Owned by @st;
+ *  NULL if out of range. */
+const char *condmap_safetensors_get_metadata_key (const CondmapSafetensors *st,
+                                                  size_t i);
+const char *condmap_safetensors_get_metadata_value (const CondmapSafetensors *st,
+                                                    size_t i);
+/** The value of metadata key @key, or NULL.  Owned by @st. */
+const char *condmap_safetensors_lookup_metadata (const CondmapSafetensors *st,
+                                                 const char *key);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapSafetensors, condmap_safetensors_free)
+
+/** A checkpoint being written: first every tensor is declared (_add), so
+ *  that the header is known, then _begin() writes it, then the data is
+ *  written at its place, in any order and any chunks, then _commit(). */
+typedef struct _CondmapSafetensorsWriter CondmapSafetensorsWriter;
+
+/** Starts writing @path: creates a temporary file beside it, which
+ *  _commit() renames into place and _abort() removes, so @path is never
+ *  half-written.  Free with condmap_safetensors_writer_commit() or
+ *  condmap_safetensors_writer_abort(). */
+CondmapSafetensorsWriter *condmap_safetensors_writer_new (const char *path,
+                                                          GError **error);
+/** Declares the next tensor; tensors are numbered from 0 in this order
+ *  and their data follows in this order.  @dtype is a dtype name of the
+ *  format ("F32", "BF16", "I64", ...).  Refuses (CONDMAP_ERROR_INPUT) a
+ *  name that is not UTF-8, is "__metadata__" or is taken, an unknown
+ *  dtype, rank > CONDMAP_MAX_RANK, and a size that overflows.  Only
+ *  before _begin(). */
+gboolean condmap_safetensors_writer_add (CondmapSafetensorsWriter *writer,
+                                         const char *name, const char *dtype,
+                                         unsigned rank, const size_t *shape,
+                                         GError **error);
+/** Sets "__metadata__" key @key to @value (both UTF-8, else
+ *  CONDMAP_ERROR_INPUT); setting a key again replaces its value.  Only
+ *  before _begin(). */
+gboolean condmap_safetensors_writer_set_metadata (CondmapSafetensorsWriter *writer,
+                                                  const char *key,
+                                                  const char *value,
+                                                  GError **error);
+/** Writes the header (tensors in the order added, "__metadata__" first)
+ *  and sizes the file.  Fails with CONDMAP_ERROR_IO. */
+gboolean condmap_safetensors_writer_begin (CondmapSafetensorsWriter *writer,
+                                           GError **error);
+/** Writes @n_bytes of tensor @index's data, starting @offset_bytes into
+ *  it, with pwrite(): chunks may come in any order, and from several
+ *  threads at once.  Data is little-endian.  Refuses (CONDMAP_ERROR_INPUT)
+ *  an index or range outside the tensor; CONDMAP_ERROR_IO if the write
+ *  fails.  Only after _begin(). */
+gboolean condmap_safetensors_writer_write (CondmapSafetensorsWriter *writer,
+                                           size_t index, guint64 offset_bytes,
+                                           const void *data, size_t n_bytes,
+                                           GError **error);
+/** Checks every byte of every tensor was written (CONDMAP_ERROR_INPUT
+ *  naming the first tensor that is not), flushes the file to disk and
+ *  renames it into place.  Frees @writer whatever the outcome; on failure
+ *  no file is left behind (and a previous @path stays as it was). */
+gboolean condmap_safetensors_writer_commit (CondmapSafetensorsWriter *writer,
+                                            GError **error);
+/** Removes the temporary file and frees @writer.  NULL is ignored. */
+void condmap_safetensors_writer_abort (CondmapSafetensorsWriter *writer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapSafetensorsWriter,
+                               condmap_safetensors_writer_abort)
+
+/* Element conversions for the kernels, over n elements; plain loops that
+ * the compiler vectorises.  The file side (void *) is little-endian, of
+ * any alignment, as tensors lie in a safetensors file; the other side is
+ * native.  Widening is exact.  Narrowing rounds to nearest, ties to even;
+ * a value too large becomes an infinity, as IEEE 754 says; a NaN stays a
+ * NaN of the same sign and keeps the payload bits that fit (if none is
+ * left, the lowest bit is set, as NumPy does). */
+void condmap_convert_f16_to_f32 (const void *in, float *out, size_t n);
+void condmap_convert_bf16_to_f32 (const void *in, float *out, size_t n);
+void condmap_convert_f64_to_f32 (const void *in, float *out, size_t n);
+void condmap_convert_f32_to_f16 (const float *in, void *out, size_t n);
+void condmap_convert_f32_to_bf16 (const float *in, void *out, size_t n);
+void condmap_convert_f32_to_f64 (const float *in, void *out, size_t n);
+
+/** Converts n elements of a tensor of @dtype (F64, F32, F16 or BF16, as
+ *  in the file: little-endian, any alignment) into floats, with the
+ *  functions above (F32 is copied).  Returns FALSE for
+ *  CONDMAP_TENSOR_DTYPE_OTHER. */
+gboolean condmap_tensor_to_f32 (CondmapTensorDtype dtype, const void *in,
+                                float *out, size_t n);
+/** The same, back: floats into n elements of @dtype. */
+gboolean condmap_tensor_from_f32 (CondmapTensorDtype dtype, const float *in,
+                                  void *out, size_t n);
 
 G_END_DECLS
 

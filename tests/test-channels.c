@@ -2,7 +2,7 @@
  *
  * The fact that defines it: converting an array per channel gives, bit
  * for bit, the planes, params and restored weights of converting each
- * channel alone per tensor.  Checked for every shipped converter, float32
+ * channel alone per tensor.  Checked for every shipped config, float32
  * and float64, along axis 0 (rows: one block each), axis 1 (columns:
  * single elements) and the middle axis of a 3-D array, on threads whose
  * ranges cut channels anywhere; and the errors of a shape the scaling
@@ -16,7 +16,8 @@ static CondmapRuntime *runtime;
 
 static const char *const config_files[] = {
   "single-pair.yaml", "n-pair.yaml", "dual-pair.yaml", "custom-pair.yaml",
-  "single-device.yaml"
+  "single-device.yaml", "bit-slice.yaml", "offset.yaml",
+  "two-sided-pair.yaml", "neurosim-offset.yaml"
 };
 
 /* The shipped config @file, with @extra appended (may be ""). */

@@ -1,6 +1,6 @@
-"""condmap - NumPy bindings of libcondmap.
+"""condmap - neural-network weights to device conductances (µS), and back.
 
-Weights in, device conductances (µS) out, and back:
+NumPy bindings of libcondmap:
 
     import numpy as np, condmap
 
@@ -9,204 +9,68 @@ Weights in, device conductances (µS) out, and back:
         planes, params = conv.to_conductances(w)   # K arrays shaped like w
         w_back = conv.to_weights(planes, params)
 
-The library is found through CONDMAP_LIBRARY (a path to libcondmap.so),
-then ctypes.util.find_library("condmap"), when first needed (or by
-load_library()); if neither works, OSError says to set CONDMAP_LIBRARY.
+libcondmap is loaded when first needed (or by load_library()), from the
+first of: the path in CONDMAP_LIBRARY; the library `make install` put
+beside this package (the libdir recorded in condmap/_build_config.py);
+ctypes.util.find_library("condmap").  If none works, OSError says to set
+CONDMAP_LIBRARY.  Importing condmap loads nothing.
+
 A condmap failure raises condmap.Error, whose .code is an ErrorCode; bad
 Python arguments raise TypeError (dtypes) or ValueError (shapes, counts,
 closed objects).
 """
-import collections
+from __future__ import annotations
+
 import ctypes
-import enum
 import math
 import os
-import weakref
-from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _lib
+from . import _lib, _scaling
+from ._arrays import (DTYPE_CODES as _DTYPE_CODES, as_c_array as _as_c_array,
+                      c_shape, check_disjoint as _check_disjoint,
+                      check_out as _check_out, from_c_array as _from_c_array,
+                      params_from_mapping, params_to_dict,
+                      pointers as _pointers, read_npy,
+                      to_c_array as _to_c_array)
+from ._errors import Error, ErrorCode, take_error as _take_error
 from ._lib import lib
+from ._runtime import PluginFailure, PluginInfo, Runtime, _Handle
+
+try:
+    from ._build_config import VERSION as __version__  # type: ignore
+except ImportError:     # a source tree or a pip install
+    from ._version import VERSION as __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    import numpy.typing as npt
 
 __all__ = ["Runtime", "Converter", "Error", "ErrorCode", "PluginInfo",
            "PluginFailure", "read_npy", "restore_dir", "version",
-           "load_library", "ROUND_TRIP_TOLERANCE"]
+           "load_library",
+           "ROUND_TRIP_TOLERANCE", "__version__"]
 
 #: The default limit of Converter.check_invertible(), as in condmap.h.
 ROUND_TRIP_TOLERANCE = 1e-4
 
 
-def load_library():
-    """Loads libcondmap now (it is otherwise loaded on first use) and
-    returns what it was loaded from: CONDMAP_LIBRARY, or the name
-    ctypes.util.find_library("condmap") gave.  Raises OSError, saying to
-    set CONDMAP_LIBRARY, if neither works."""
-    return _lib.load()[2]
+def restore_dir(outdir: str | bytes | os.PathLike,
+                runtime: Runtime | None = None) -> np.ndarray:
+    """Turns the planes of the directory @outdir back into weights.
 
-
-def version():
-    """The version of the loaded libcondmap, "MAJOR.MINOR.PATCH"."""
-    return lib.condmap_version().decode()
-
-
-# ---- Errors -----------------------------------------------------------------
-
-
-class ErrorCode(enum.IntEnum):
-    """The codes of the CONDMAP_ERROR domain (CondmapError)."""
-    FAILED = 0             # none of the below
-    PARSE = 1              # YAML syntax error (line, column)
-    CONFIG = 2             # config structure or a value breaks a rule
-    UNKNOWN_KEY = 3        # a key no accessor consumed
-    UNKNOWN_CONVERTER = 4  # no plugin provides the converter
-    PLUGIN = 5             # a plugin could not be loaded or misbehaved
-    ABI = 6                # a plugin was built for another ABI
-    NOT_INVERTIBLE = 7     # the mapping does not round-trip
-    IO = 8                 # a file could not be read or written
-    FORMAT = 9             # a file is not valid .npy, CSV or sidecar
-    INPUT = 10             # array data is invalid: NaN, empty, shape
-    EXISTS = 11            # an output exists and --force was not given
-
-
-class Error(Exception):
-    """A GError of libcondmap.  .message is its text (which names the file,
-    line, key or element, and the fix), .code its ErrorCode.  An error of
-    another GError domain (none is expected) has code FAILED and that
-    domain's name in .domain."""
-
-    def __init__(self, message, code=ErrorCode.FAILED, domain=None):
-        try:
-            code = ErrorCode(code)
-        except ValueError:
-            pass        # a code newer than these bindings: keep the int
-        super().__init__(message, code)
-        self.message = message
-        self.code = code
-        self.domain = domain or "condmap-error-quark"
-
-    def __str__(self):
-        return self.message
-
-
-def _decode(b):
-    return b.decode("utf-8", "replace") if b is not None else None
-
-
-def _error_from_gerror(gerror):
-    """An Error for a GError* (not freed here)."""
-    e = gerror.contents
-    message = _decode(e.message) or "unknown error"
-    if e.domain == lib.condmap_error_quark():
-        return Error(message, e.code)
-    return Error(message, ErrorCode.FAILED,
-                 _decode(_lib.glib.g_quark_to_string(e.domain)))
-
-
-def _take_error(gerror):
-    """An Error for a GError* that we own; frees it."""
-    try:
-        return _error_from_gerror(gerror)
-    finally:
-        _lib.glib.g_error_free(gerror)
-
-
-# ---- Arrays -----------------------------------------------------------------
-
-_DTYPE_CODES = {np.dtype(np.float32): _lib.DTYPE_FLOAT32,
-                np.dtype(np.float64): _lib.DTYPE_FLOAT64}
-
-
-def _as_c_array(a, what="weights"):
-    """@a as an ndarray condmap can read in place: native-endian float32 or
-    float64, C-contiguous and aligned.  Returns @a itself when it is one
-    already (no copy), else such a copy; raises TypeError for other dtypes."""
-    arr = a if isinstance(a, np.ndarray) else np.asarray(a)
-    dt = arr.dtype
-    if dt.kind != "f" or dt.itemsize not in (4, 8):
-        raise TypeError("condmap: %s must be float32 or float64, not %s; "
-                        "convert them first, e.g. with .astype(np.float32)"
-                        % (what, dt))
-    if dt.isnative and arr.flags.c_contiguous and arr.flags.aligned:
-        return arr
-    return np.array(arr, dtype=dt.newbyteorder("="), order="C")
-
-
-def _check_out(out, shape, dtype, what):
-    if not isinstance(out, np.ndarray):
-        raise TypeError("condmap: %s must be a NumPy array" % what)
-    if out.dtype != dtype or out.shape != shape:
-        raise ValueError("condmap: %s must be %s of shape %s, not %s of shape "
-                         "%s" % (what, dtype, shape, out.dtype, out.shape))
-    if not (out.flags.c_contiguous and out.flags.aligned
-            and out.flags.writeable):
-        raise ValueError("condmap: %s must be writeable, aligned and "
-                         "C-contiguous" % what)
-
-
-def _check_disjoint(outs, ins):
-    """Outputs must not overlap inputs or each other."""
-    for i, o in enumerate(outs):
-        for other in list(ins) + outs[i + 1:]:
-            if np.may_share_memory(o, other):
-                raise ValueError("condmap: output arrays must not overlap the "
-                                 "inputs or each other")
-
-
-def _pointers(arrays):
-    return (ctypes.c_void_p * len(arrays))(*[a.ctypes.data for a in arrays])
-
-
-def _from_c_array(arr):
-    """A new native C-order ndarray with the contents of a CondmapArray*
-    (not freed here)."""
-    dtype = (np.float32 if lib.condmap_array_get_dtype(arr)
-             == _lib.DTYPE_FLOAT32 else np.float64)
-    shape_p = lib.condmap_array_get_shape(arr)
-    rank = lib.condmap_array_get_rank(arr)
-    out = np.empty(tuple(shape_p[i] for i in range(rank)), dtype)
-    ctypes.memmove(out.ctypes.data, lib.condmap_array_peek_data(arr),
-                   out.nbytes)
-    return out
-
-
-def _to_c_array(w):
-    """A new CondmapArray* holding a copy of float32/float64 array @w; the
-    caller frees it with condmap_array_free."""
-    shape = (ctypes.c_size_t * w.ndim)(*w.shape)
-    err = _lib.GErrorP()
-    arr = lib.condmap_array_new(_DTYPE_CODES[w.dtype], w.ndim, shape,
-                                ctypes.byref(err))
-    if not arr:
-        raise _take_error(err)
-    ctypes.memmove(lib.condmap_array_get_data(arr), w.ctypes.data, w.nbytes)
-    return arr
-
-
-def read_npy(path):
-    """Reads a .npy file with libcondmap's reader (float32/float64, either
-    byte order, C or Fortran order) into a new native C-order array.
-    Raises Error (IO, FORMAT) as `condmap convert` would."""
-    err = _lib.GErrorP()
-    arr = lib.condmap_npy_read(os.fsencode(path), ctypes.byref(err))
-    if not arr:
-        raise _take_error(err)
-    try:
-        return _from_c_array(arr)
-    finally:
-        lib.condmap_array_free(arr)
-
-
-def restore_dir(outdir, runtime=None):
-    """Turns the planes of the directory @outdir back into weights with the
-    record in outdir/params.yaml, as `condmap restore` does.  The planes are
-    those Converter.convert_to_dir() (or `condmap convert`) wrote, or
-    conductances measured on a chip and saved under the same names, in the
-    same shape and dtype (.npy, or .csv).  @runtime provides the converter
-    the record names (None: a Runtime() with the default plugin search).
-    Returns a new array of the recorded shape and dtype.  Raises Error: IO
-    (a missing file), FORMAT (a broken params.yaml), UNKNOWN_CONVERTER,
-    INPUT (a plane of another shape or dtype, naming its file)."""
+    Uses the record in outdir/params.yaml, as `condmap restore` does.  The
+    planes are those Converter.convert_to_dir() (or `condmap convert`)
+    wrote, or conductances measured on a chip and saved under the same
+    names, in the same shape and dtype (.npy, or .csv).  @runtime provides
+    the converter the record names (None: a Runtime() with the default
+    plugin search).  Returns a new array of the recorded shape and dtype.
+    Raises condmap.Error: IO (a missing file), FORMAT (a broken
+    params.yaml), UNKNOWN_CONVERTER, INPUT (a plane of another shape or
+    dtype, naming its file)."""
     if runtime is None:
         with Runtime() as rt:
             return restore_dir(outdir, rt)
@@ -224,197 +88,84 @@ def restore_dir(outdir, runtime=None):
         lib.condmap_array_free(arr)
 
 
-# ---- Params -----------------------------------------------------------------
+def load_library() -> str:
+    """Loads libcondmap now (it is otherwise loaded on first use).
+
+    Returns what it was loaded from: CONDMAP_LIBRARY, the path recorded
+    by `make install`, or the name ctypes.util.find_library("condmap")
+    gave.  Raises OSError, saying to set CONDMAP_LIBRARY, if none works."""
+    return _lib.load()[2]
 
 
-def _params_to_dict(params):
-    """{name: float}, or {name: 1-D float64 array, one value per channel}
-    for params of more than one row (per-channel scaling)."""
-    out = {}
-    rows = lib.condmap_params_get_n_rows(params)
-    for i in range(lib.condmap_params_get_n(params)):
-        name = lib.condmap_params_get_name(params, i)
-        if rows == 1:
-            out[name.decode()] = lib.condmap_params_get(params, name)
-            continue
-        column = np.empty(rows, np.float64)
-        lib.condmap_params_get_column(
-            params, name, column.ctypes.data_as(ctypes.POINTER(
-                ctypes.c_double)))
-        out[name.decode()] = column
-    return out
+def version() -> str:
+    """The version of the loaded libcondmap, "MAJOR.MINOR.PATCH".
 
-
-def _params_from_mapping(params):
-    """A new CondmapParams from {name: number or 1-D array of one value per
-    channel}; a number goes to every row.  The caller frees it."""
-    if not isinstance(params, Mapping):
-        raise TypeError("condmap: params must be a mapping {name: float}, "
-                        "as to_conductances() returns, not %s"
-                        % type(params).__name__)
-    items = []
-    rows = 1
-    for name, value in params.items():
-        if not isinstance(name, str):
-            raise TypeError("condmap: param names must be strings, not %r"
-                            % (name,))
-        column = np.array(value, dtype=np.float64, ndmin=1)
-        if column.ndim != 1 or column.size == 0:
-            raise ValueError("condmap: param %r must be a number or a 1-D "
-                             "array of one value per channel" % name)
-        if column.size > 1:
-            if rows > 1 and column.size != rows:
-                raise ValueError("condmap: param %r has %d values, but "
-                                 "others have %d: one per channel"
-                                 % (name, column.size, rows))
-            rows = column.size
-        items.append((name.encode(), column))
-    p = lib.condmap_params_new()
-    for name, column in items:
-        if column.size != rows:
-            column = np.full(rows, column[0])
-        column = np.ascontiguousarray(column)
-        lib.condmap_params_set_column(
-            p, name, column.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
-            rows)
-    return p
-
-
-def _shape(a):
-    return (ctypes.c_size_t * max(a.ndim, 1))(*a.shape)
-
-
-# ---- Runtime ----------------------------------------------------------------
-
-#: A loaded plugin, as `condmap list` shows it.
-PluginInfo = collections.namedtuple(
-    "PluginInfo", "name description version path abi_major n_settings")
-#: A plugin file that failed to load, and why (an Error, code PLUGIN or ABI;
-#: IO for a plugin directory that cannot be opened).
-PluginFailure = collections.namedtuple("PluginFailure", "path error")
-
-
-class _Handle:
-    """A C object freed by a weakref.finalize: when the Python object is
-    collected, on close(), or at interpreter exit, whichever is first."""
-
-    def _own(self, ptr, free):
-        self._ptr = ptr
-        self._finalizer = weakref.finalize(self, free, ptr)
-
-    def close(self):
-        """Frees the C object now.  Idempotent.  Do not close an object
-        while another thread converts with it."""
-        self._finalizer()
-
-    @property
-    def closed(self):
-        return not self._finalizer.alive
-
-    def _handle(self):
-        if not self._finalizer.alive:
-            raise ValueError("condmap: %s is closed" % type(self).__name__)
-        return self._ptr
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-class Runtime(_Handle):
-    """The plugin registry (condmap_runtime_new).
-
-    Plugins are loaded from each directory of @plugin_dirs, then (if
-    @use_env) each of CONDMAP_PLUGIN_PATH, then (if @use_system) the
-    installed plugin directory.  Loading never fails as a whole: see
-    .failures.  @threads sets the threads per conversion (0 or None: the
-    CONDMAP_THREADS variable, else every core).
-
-    Converters keep their runtime alive (in Python and in C), so closing
-    a runtime only drops this reference."""
-
-    def __init__(self, plugin_dirs=None, use_env=True, use_system=True,
-                 threads=None):
-        if isinstance(plugin_dirs, (str, bytes, os.PathLike)):
-            plugin_dirs = [plugin_dirs]
-        dirs = [os.fsencode(d) for d in (plugin_dirs or ())]
-        if threads is not None:
-            threads = int(threads)
-            if not 0 <= threads <= _lib.UINT_MAX:
-                raise ValueError("condmap: threads must be >= 0 (0: all "
-                                 "cores), not %d" % threads)
-        flags = ((0 if use_env else _lib.RUNTIME_NO_ENV_PATH)
-                 | (0 if use_system else _lib.RUNTIME_NO_SYSTEM_DIR))
-        ptr = lib.condmap_runtime_new((ctypes.c_char_p * (len(dirs) + 1))(
-            *dirs, None), flags)
-        self._own(ptr, lib.condmap_runtime_unref)
-        if threads:
-            lib.condmap_runtime_set_n_threads(ptr, threads)
-
-    @property
-    def n_threads(self):
-        """The threads a conversion uses (>= 1)."""
-        return lib.condmap_runtime_get_n_threads(self._handle())
-
-    @property
-    def search_path(self):
-        """The plugin directories searched, in order."""
-        p = lib.condmap_runtime_get_search_path(self._handle())
-        out = []
-        while p[len(out)] is not None:
-            out.append(os.fsdecode(p[len(out)]))
-        return out
-
-    @property
-    def plugins(self):
-        """The loaded plugins, in load order: a list of PluginInfo."""
-        h = self._handle()
-        out = []
-        for i in range(lib.condmap_runtime_get_n_plugins(h)):
-            info = _lib.PluginInfo()
-            if not lib.condmap_runtime_get_plugin(h, i, ctypes.byref(info)):
-                break
-            out.append(PluginInfo(
-                _decode(info.name), _decode(info.description),
-                _decode(info.version), os.fsdecode(info.path),
-                info.abi_major, info.n_settings))
-        return out
-
-    @property
-    def failures(self):
-        """The plugins that failed to load: a list of PluginFailure."""
-        h = self._handle()
-        out = []
-        for i in range(lib.condmap_runtime_get_n_failures(h)):
-            path = ctypes.c_char_p()
-            gerror = lib.condmap_runtime_get_failure(h, i, ctypes.byref(path))
-            if gerror:          # owned by the runtime: not freed
-                out.append(PluginFailure(os.fsdecode(path.value or b""),
-                                         _error_from_gerror(gerror)))
-        return out
-
-    def __repr__(self):
-        if self.closed:
-            return "<condmap.Runtime closed>"
-        return "<condmap.Runtime plugins=%s>" % [p.name for p in self.plugins]
+    condmap.__version__ is this package's, known without loading the
+    library; the two are equal when both come from one build."""
+    return lib.condmap_version().decode()
 
 
 # ---- Converter --------------------------------------------------------------
 
 
-class Converter(_Handle):
-    """A converter: a plugin plus validated settings (immutable, so one
-    converter may convert from many threads at once; the GIL is released
-    during conversions).  Make one with from_file() or from_yaml()."""
+def _flow_value(flow: str, key: str) -> str | None:
+    """The text of @key's value in the flow mapping @flow that
+    condmap_converter_dup_config_yaml() writes ("{g_max: 25, f_lst: [1,
+    3]}" gives "[1, 3]" for f_lst), looking at the top level only; None if
+    it is not there."""
+    depth, quote, start, i = 0, None, 1, 0
+    while i < len(flow):
+        c = flow[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = None
+            i += 1
+            continue
+        if c in "'\"":
+            quote = c
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+        if (c == "," and depth == 1) or (c == "}" and depth == 0):
+            name, _, value = flow[start:i].partition(":")
+            if name.strip() == key:
+                return value.strip()
+            start = i + 1
+        i += 1
+    return None
 
-    def __init__(self, *args, **kwargs):
+
+class Converter(_Handle):
+    """A converter: a plugin plus its validated settings.
+
+    Make one with Converter.from_file(runtime, path) or
+    Converter.from_yaml(runtime, text); then to_conductances() maps
+    weights to K conductance planes (µS) and to_weights() maps planes back.
+
+    A converter is immutable, so one may convert from many threads at once
+    (the GIL is released during conversions).  It is a context manager;
+    close() frees it early.  repr() shows the converter and its bounds:
+    <condmap.Converter dual-pair f_lst=[1, 3] g=[0, 25] µS>.
+    """
+
+    _runtime: Runtime
+    _name: str
+    _n_planes: int
+    _plane_names: tuple[str, ...]
+    _bounds: tuple[float, float] | None
+    _f_lst: str | None
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        """Not for use: make a Converter with from_file() or from_yaml()."""
         raise TypeError("condmap: use Converter.from_file() or "
                         "Converter.from_yaml()")
 
     @classmethod
-    def _new(cls, runtime, create):
+    def _new(cls, runtime: Runtime, create: Callable[[Any, Any], Any]
+             ) -> Converter:
         if not isinstance(runtime, Runtime):
             raise TypeError("condmap: runtime must be a condmap.Runtime, "
                             "not %s" % type(runtime).__name__)
@@ -430,20 +181,34 @@ class Converter(_Handle):
         self._plane_names = tuple(
             lib.condmap_converter_get_plane_name(ptr, k).decode()
             for k in range(self._n_planes))
+        g_min, g_max = ctypes.c_double(), ctypes.c_double()
+        self._bounds = ((g_min.value, g_max.value)
+                        if lib.condmap_converter_get_bounds(
+                            ptr, ctypes.byref(g_min), ctypes.byref(g_max))
+                        else None)
+        self._f_lst = _flow_value(self.config, "f_lst")
         return self
 
     @classmethod
-    def from_file(cls, runtime, path):
-        """Loads a YAML config file.  Raises Error (IO, PARSE, CONFIG,
-        UNKNOWN_KEY, UNKNOWN_CONVERTER, NOT_INVERTIBLE)."""
-        path = os.fsencode(path)
+    def from_file(cls, runtime: Runtime,
+                  path: str | bytes | os.PathLike) -> Converter:
+        """Loads a YAML config file (as `condmap convert -c path`).
+
+        Raises condmap.Error: IO, PARSE, CONFIG, UNKNOWN_KEY,
+        UNKNOWN_CONVERTER or NOT_INVERTIBLE, with a message that names the
+        file, line and fix."""
+        cpath = os.fsencode(path)
         return cls._new(runtime, lambda rt, err:
-                        lib.condmap_converter_new_from_file(rt, path, err))
+                        lib.condmap_converter_new_from_file(rt, cpath, err))
 
     @classmethod
-    def from_yaml(cls, runtime, text, origin=None):
-        """The same from YAML text (str or bytes); @origin names it in
-        messages (None: "<string>")."""
+    def from_yaml(cls, runtime: Runtime, text: str | bytes,
+                  origin: str | bytes | os.PathLike | None = None
+                  ) -> Converter:
+        """Loads a YAML config from text (str or bytes).
+
+        origin names the text in error messages (None: "<string>").
+        Raises condmap.Error as from_file() does."""
         data = text.encode() if isinstance(text, str) else bytes(text)
         org = os.fsencode(origin) if origin is not None else None
         return cls._new(runtime, lambda rt, err:
@@ -451,26 +216,33 @@ class Converter(_Handle):
                             rt, data, len(data), org, err))
 
     @property
-    def runtime(self):
+    def runtime(self) -> Runtime:
+        """The Runtime this converter was made from."""
         return self._runtime
 
     @property
-    def name(self):
+    def name(self) -> str:
         """The converter (plugin) name, e.g. "dual-pair"."""
         return self._name
 
     @property
-    def n_planes(self):
+    def n_planes(self) -> int:
         """The number K of conductance planes."""
         return self._n_planes
 
     @property
-    def plane_names(self):
+    def plane_names(self) -> tuple[str, ...]:
         """The planes' names in order, e.g. ("g_plus_0", "g_minus_0")."""
         return self._plane_names
 
     @property
-    def config(self):
+    def bounds(self) -> tuple[float, float] | None:
+        """(g_min, g_max) in µS, the range every plane lies in, as the
+        config declares it; None for a converter that declares none."""
+        return self._bounds
+
+    @property
+    def config(self) -> str:
         """The resolved config, defaults filled in, as flow-style YAML."""
         p = lib.condmap_converter_dup_config_yaml(self._handle())
         try:
@@ -478,19 +250,32 @@ class Converter(_Handle):
         finally:
             _lib.glib.g_free(p)
 
-    def to_conductances(self, w, out=None):
-        """Maps weights @w (float32 or float64, any shape) to conductances.
+    def to_conductances(self, w: npt.ArrayLike,
+                        out: Sequence[np.ndarray] | None = None
+                        ) -> tuple[list[np.ndarray], dict[str, float]]:
+        """Maps weights to conductance planes (µS).
 
-        Returns (planes, params): K new arrays of w's shape and dtype, in
-        plane_names order, and a dict {name: float} of what to_weights()
-        needs; with per-channel scaling (`scaling: {per: channel}` in the
-        config) each value is a float64 array of one value per channel
-        along the axis, and with `clip:` the dict holds the threshold used
-        ("clip_threshold").  @w is read in place when it is native-endian and
-        C-contiguous; otherwise from a C-ordered copy.  @out, a list of K
-        such arrays, is filled and returned instead of new ones.  Raises
-        TypeError for other dtypes, Error(INPUT) for empty or non-finite
-        weights."""
+        Args:
+            w: the weights, float32 or float64 of any shape.  A native,
+                C-contiguous array is read in place, never copied; other
+                layouts are copied once into C order.  float16 is
+                converted through float32 (a float32 copy).
+            out: None, or K arrays to fill instead of new ones (w's shape,
+                dtype float32 or float64 as w's, C-contiguous, writeable).
+
+        Returns:
+            (planes, params): K arrays of w's shape and dtype (float32 for
+            float16 weights), in plane_names order, and a dict {name:
+            float} of what to_weights() needs, e.g. {"scale_ratio": 34.5}.
+            With per-channel scaling (`scaling: {per: channel}`) each
+            value is a float64 array of one value per channel along the
+            axis; a config that clips adds "clip_threshold".
+
+        Raises:
+            TypeError: w is not float16, float32 or float64.
+            ValueError: out is unsuitable.
+            condmap.Error: code INPUT for empty or non-finite weights.
+        """
         h = self._handle()
         w = _as_c_array(w)
         if out is None:
@@ -509,25 +294,42 @@ class Converter(_Handle):
         params = _lib.ParamsP()
         err = _lib.GErrorP()
         if not lib.condmap_converter_to_conductances_shaped(
-                h, _DTYPE_CODES[w.dtype], w.ndim, _shape(w), w.ctypes.data,
+                h, _DTYPE_CODES[w.dtype], w.ndim, c_shape(w), w.ctypes.data,
                 _pointers(planes), ctypes.byref(params), ctypes.byref(err)):
             raise _take_error(err)
         try:
-            return planes, _params_to_dict(params)
+            return planes, params_to_dict(params)
         finally:
             lib.condmap_params_free(params)
 
-    def to_weights(self, planes, params, out=None, calibrate=None):
-        """Maps K conductance planes (of one shape and dtype, float32 or
-        float64) back to weights with the @params of to_conductances().
+    def to_weights(self, planes: Sequence[npt.ArrayLike],
+                   params: Mapping[str, Any],
+                   out: np.ndarray | None = None,
+                   calibrate: npt.ArrayLike | None = None) -> np.ndarray:
+        """Maps K conductance planes (µS) back to weights.
 
-        Returns a new array of the planes' shape and dtype, or @out filled.
-        With @calibrate, the reference weights (those the planes were made
-        from), each channel of the result is multiplied by the gain that
-        maps it best onto them (see calibrate()).  Raises ValueError if the
-        count or shapes are wrong, TypeError for other or mixed dtypes,
-        Error(INPUT) if params lack a name the converter needs, have the
-        wrong number of rows, or a conductance is not finite."""
+        Args:
+            planes: K arrays of one shape and one dtype (float32 or
+                float64; float16 is read as float32), e.g. conductances
+                measured on the chip.  Native C-contiguous ones are read
+                in place.
+            params: the params of to_conductances(), or any mapping of
+                names to numbers (such as params.yaml read back), or per
+                channel to arrays of one number per channel.
+            out: None, or an array to fill instead of a new one.
+            calibrate: None, or the weights the planes were made from:
+                each channel of the result is then multiplied by the gain
+                that maps it best onto them (see calibrate()).
+
+        Returns:
+            The weights: an array of the planes' shape and dtype.
+
+        Raises:
+            ValueError: wrong count or shapes of planes, unsuitable out.
+            TypeError: other or mixed dtypes; params not a mapping.
+            condmap.Error: code INPUT if params lack a name the converter
+                needs or a conductance is not finite.
+        """
         h = self._handle()
         planes = list(planes)
         if len(planes) != self._n_planes:
@@ -535,9 +337,9 @@ class Converter(_Handle):
                              "not %d" % (self._name, self._n_planes,
                                          ", ".join(self._plane_names),
                                          len(planes)))
-        planes = [_as_c_array(p, "planes") for p in planes]
-        shape, dtype = planes[0].shape, planes[0].dtype
-        for name, p in zip(self._plane_names, planes):
+        arrays = [_as_c_array(p, "planes") for p in planes]
+        shape, dtype = arrays[0].shape, arrays[0].dtype
+        for name, p in zip(self._plane_names, arrays):
             if p.dtype != dtype:
                 raise TypeError("condmap: plane %s is %s, but %s is %s: all "
                                 "planes must have one dtype"
@@ -551,13 +353,13 @@ class Converter(_Handle):
             w = np.empty(shape, dtype)
         else:
             _check_out(out, shape, dtype, "out")
-            _check_disjoint([out], planes)
+            _check_disjoint([out], arrays)
             w = out
-        cparams = _params_from_mapping(params)
+        cparams = params_from_mapping(params)
         err = _lib.GErrorP()
         try:
             ok = lib.condmap_converter_to_weights_shaped(
-                h, _DTYPE_CODES[dtype], w.ndim, _shape(w), _pointers(planes),
+                h, _DTYPE_CODES[dtype], w.ndim, c_shape(w), _pointers(arrays),
                 cparams, w.ctypes.data, ctypes.byref(err))
         finally:
             lib.condmap_params_free(cparams)
@@ -567,65 +369,30 @@ class Converter(_Handle):
             self.calibrate(w, calibrate)
         return w
 
-    def calibrate(self, w, reference):
-        """Fits, for each channel of the config's scaling (the whole array
-        per tensor), the gain g minimising sum (reference - g w)^2, and
-        multiplies that channel of @w by it, in place: what a lab does with
-        conductances read back from a chip.  @w is a writeable C-contiguous
-        float32 or float64 array; @reference is converted to its dtype and
-        must have its shape.  Returns the gains, a float64 array of one per
-        channel (1 for a channel of zeros).  Raises Error(INPUT) for
-        non-finite values."""
-        h = self._handle()
-        if not isinstance(w, np.ndarray) or w.dtype not in _DTYPE_CODES:
-            raise TypeError("condmap: calibrate() needs the weights as a "
-                            "float32 or float64 NumPy array")
-        _check_out(w, w.shape, w.dtype, "w")
-        ref = _as_c_array(np.asarray(reference, dtype=w.dtype), "reference")
-        if ref.shape != w.shape:
-            raise ValueError("condmap: the reference has shape %s, the "
-                             "weights %s" % (ref.shape, w.shape))
-        gains = ctypes.c_void_p()
-        n = ctypes.c_size_t()
-        err = _lib.GErrorP()
-        if not lib.condmap_converter_calibrate(
-                h, _DTYPE_CODES[w.dtype], w.ndim, _shape(w), w.ctypes.data,
-                ref.ctypes.data, ctypes.byref(gains), ctypes.byref(n),
-                ctypes.byref(err)):
-            raise _take_error(err)
-        try:
-            out = np.empty(n.value, np.float64)
-            ctypes.memmove(out.ctypes.data, gains, out.nbytes)
-            return out
-        finally:
-            _lib.glib.g_free(gains)
+    def convert_to_dir(self, w: npt.ArrayLike,
+                       outdir: str | bytes | os.PathLike, force: bool = False,
+                       format: str = "npy") -> None:
+        """Converts weights and writes them as an output directory.
 
-    @property
-    def scaling(self):
-        """("tensor", None), or ("channel", axis) for per-channel scaling
-        (axis as configured; negative counts from the last)."""
-        axis = ctypes.c_int(0)
-        if lib.condmap_converter_get_scaling(self._handle(),
-                                             ctypes.byref(axis)) == 0:
-            return ("tensor", None)
-        return ("channel", axis.value)
+        Writes what `condmap convert` does: one file per plane, named after
+        plane_names ("g_plus_0.npy", ...), and params.yaml, the record
+        condmap.restore_dir() reads.  The directory is built under a
+        temporary name beside it and appears only when complete; on any
+        error nothing is left.
 
-    @property
-    def clips(self):
-        """Whether the config clips the weights (`clip:`)."""
-        return bool(lib.condmap_converter_clips(self._handle()))
+        Args:
+            w: the weights, float32 or float64 (float16 is widened), any
+                shape.
+            outdir: the directory to write.
+            force: replace an existing directory (never a file) once the
+                new one is complete.
+            format: "npy", or "csv" for 1-D and 2-D weights.
 
-    def convert_to_dir(self, w, outdir, force=False, format="npy"):
-        """Converts weights @w (float32 or float64, any shape) and writes the
-        directory @outdir, as `condmap convert` does: one file per plane,
-        named after plane_names ("g_plus_0.npy", ...), and params.yaml, the
-        record restore_dir() reads.  @outdir is built under a temporary name
-        beside it and appears only when complete; on any error nothing is
-        left.  An existing @outdir raises Error(EXISTS) unless @force, which
-        replaces it (a directory, never a file) once the new one is
-        complete.  @format is "npy" or "csv" (1-D and 2-D weights only).
-        Raises TypeError for other dtypes, ValueError for another format,
-        Error (EXISTS, INPUT, IO)."""
+        Raises:
+            TypeError: for another dtype.
+            ValueError: for another format.
+            condmap.Error: EXISTS (outdir exists and not force), INPUT, IO.
+        """
         h = self._handle()
         flags = _lib.OUTDIR_FORCE if force else 0
         if format == "csv":
@@ -644,11 +411,14 @@ class Converter(_Handle):
         if not ok:
             raise _take_error(err)
 
-    def check_invertible(self, tolerance=ROUND_TRIP_TOLERANCE):
-        """Runs the round trip on a probe over [-1, 1] and returns the
-        largest error relative to max |w|.  Raises Error(NOT_INVERTIBLE),
-        with the error in .max_error, if it exceeds tolerance (1e-4 by
-        default; raise it for a scheme lossy by design)."""
+    def check_invertible(self, tolerance: float = ROUND_TRIP_TOLERANCE
+                         ) -> float:
+        """Runs the round trip on a probe over [-1, 1].
+
+        Returns the largest error relative to max |w|.  Raises
+        condmap.Error(NOT_INVERTIBLE), with the error in .max_error, if it
+        exceeds tolerance (1e-4 by default; raise it for a scheme lossy by
+        design), and ValueError for a negative or non-finite tolerance."""
         tolerance = float(tolerance)
         if not (math.isfinite(tolerance) and tolerance >= 0):
             raise ValueError("tolerance must be a finite number >= 0, "
@@ -663,10 +433,15 @@ class Converter(_Handle):
             raise e
         return max_error.value
 
-    def __repr__(self):
-        return "<condmap.Converter %s planes=%s%s>" % (
-            self._name, list(self._plane_names),
-            " closed" if self.closed else "")
+    def __repr__(self) -> str:
+        parts = [self._name]
+        if self._f_lst is not None:
+            parts.append("f_lst=" + self._f_lst)
+        if self._bounds is not None:
+            parts.append("g=[%g, %g] µS" % self._bounds)
+        if self.closed:
+            parts.append("closed")
+        return "<condmap.Converter %s>" % " ".join(parts)
 
 
 # ---- Plots (libcondmap's condmap_plot_*, drawn with cairo and pango) ---------
@@ -674,7 +449,7 @@ class Converter(_Handle):
 _plot_declared = False
 
 
-def _declare_plot():
+def _declare_plot() -> None:
     """Declares the plot functions on first use (kept apart from _lib's
     list: they are the only ones that need cairo in the library)."""
     global _plot_declared
@@ -692,40 +467,36 @@ def _declare_plot():
         _plot_declared = True
 
 
-def plot_available():
-    """Whether the loaded libcondmap was built with cairo and pango and can
-    draw plots (Converter.plot)."""
+def plot_available() -> bool:
+    """Whether the loaded libcondmap can draw plots (Converter.plot): it was
+    built with cairo and pango."""
     _declare_plot()
     return bool(lib.condmap_plot_available())
 
 
-def _array_from_numpy(w):
-    """A new CondmapArray holding a copy of @w; free it with
-    condmap_array_free."""
-    w = _as_c_array(w)
-    shape = (ctypes.c_size_t * max(w.ndim, 1))(*w.shape)
-    err = _lib.GErrorP()
-    arr = lib.condmap_array_new(_DTYPE_CODES[w.dtype], w.ndim, shape,
-                                ctypes.byref(err))
-    if not arr:
-        raise _take_error(err)
-    ctypes.memmove(lib.condmap_array_get_data(arr), w.ctypes.data, w.nbytes)
-    return arr
+def _converter_plot(self: Converter, path: str | bytes | os.PathLike,
+                    weights: npt.ArrayLike | None = None,
+                    title: str | None = None) -> None:
+    """Draws what this converter does, as `condmap plot` does.
 
+    One curve per plane, g_k(w), over weights in [-1, 1], with g_min and
+    g_max marked; given weights, the curves over their range and panels
+    with their histogram, each plane's conductance histogram and the
+    round-trip error.  The file is written atomically.
 
-def _converter_plot(self, path, weights=None, title=None):
-    """Draws what this converter does into @path, as `condmap plot` does:
-    PNG, SVG or PDF by its extension.  One curve per plane, g_k(w), over
-    weights in [-1, 1], g_min and g_max marked; given @weights (float32 or
-    float64, any shape), the curves over their range and panels with their
-    histogram, each plane's conductance histogram and the round-trip error.
-    @title heads the figure (None: the converter's name).  The file is
-    written atomically.  Raises Error: FAILED if libcondmap was built
-    without cairo and pango, INPUT for another extension or bad weights,
-    IO if @path cannot be written."""
+    Args:
+        path: the picture to write: PNG, SVG or PDF by its extension.
+        weights: a layer's weights (float32 or float64, any shape), or None.
+        title: the figure's title (None: the converter's name).
+
+    Raises:
+        condmap.Error: FAILED if libcondmap was built without cairo and
+            pango, INPUT for another extension or bad weights, IO if the
+            path cannot be written.
+    """
     _declare_plot()
     h = self._handle()
-    arr = _array_from_numpy(weights) if weights is not None else None
+    arr = _to_c_array(_as_c_array(weights)) if weights is not None else None
     err = _lib.GErrorP()
     try:
         ok = lib.condmap_plot_scheme(
@@ -740,3 +511,9 @@ def _converter_plot(self, path, weights=None, title=None):
 
 Converter.plot = _converter_plot
 __all__.append("plot_available")
+
+# ---- Per-channel scaling, clipping, calibration ------------------------------
+
+Converter.calibrate = _scaling.calibrate  # type: ignore[attr-defined]
+Converter.scaling = property(_scaling.scaling)  # type: ignore[attr-defined]
+Converter.clips = property(_scaling.clips)  # type: ignore[attr-defined]

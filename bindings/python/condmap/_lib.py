@@ -25,8 +25,21 @@ _HINT = ("set CONDMAP_LIBRARY to the path of libcondmap.so, e.g. "
          "<prefix>/lib/libcondmap.so")
 
 
+def _recorded_library():
+    """The library `make install` put beside this package: the path that
+    _build_config.py (written by make) records, or None in a source tree
+    or a pip install, which have no _build_config.py."""
+    try:
+        from . import _build_config
+    except ImportError:
+        return None
+    return os.path.join(_build_config.LIBDIR, _build_config.LIBRARY)
+
+
 def _open_condmap():
-    """Returns (CDLL, name): CONDMAP_LIBRARY if set, else find_library."""
+    """Returns (CDLL, name): CONDMAP_LIBRARY if set; else the recorded
+    library if it exists; else find_library.  A library that is there but
+    cannot be loaded is an error, never skipped for the next one."""
     path = os.environ.get("CONDMAP_LIBRARY")
     if path:
         try:
@@ -34,11 +47,20 @@ def _open_condmap():
         except OSError as e:
             raise OSError("condmap: cannot load CONDMAP_LIBRARY=%r: %s; %s"
                           % (path, e, _HINT)) from e
+    recorded = _recorded_library()
+    if recorded is not None and os.path.exists(recorded):
+        try:
+            return ctypes.CDLL(recorded), recorded
+        except OSError as e:
+            raise OSError("condmap: cannot load %r, where make install put "
+                          "libcondmap: %s; %s" % (recorded, e, _HINT)) from e
     name = ctypes.util.find_library("condmap")
     if name is None:
+        where = ("%r, recorded by make install, is gone" % recorded
+                 if recorded else "this package records no install")
         raise OSError("condmap: libcondmap was not found (CONDMAP_LIBRARY is "
-                      "not set and ctypes.util.find_library('condmap') found "
-                      "nothing); " + _HINT)
+                      "not set, %s, and ctypes.util.find_library('condmap') "
+                      "found nothing); %s" % (where, _HINT))
     try:
         return ctypes.CDLL(name), name
     except OSError as e:
@@ -205,6 +227,8 @@ def _declare_all(lib, glib):
     _declare(lib, "condmap_converter_get_n_planes", _uint, ConverterP)
     _declare(lib, "condmap_converter_get_plane_name", _char_p,
              ConverterP, _uint)
+    _declare(lib, "condmap_converter_get_bounds", _gboolean, ConverterP,
+             ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double))
     # returns memory to g_free(): a void pointer, not c_char_p, which would
     # copy the string and drop the pointer
     _declare(lib, "condmap_converter_dup_config_yaml", ctypes.c_void_p,
