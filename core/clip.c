@@ -84,15 +84,20 @@ sigma_threshold (const ClipJob *job, double m2, size_t n)
 }
 
 /* The smallest of the options, rounded to the dtype.  @sigma_t and
- * @percentile_t are +inf where not asked for. */
+ * @percentile_t are +inf where not asked for (or, for sigma, where a
+ * single element has no deviation): if nothing is left, the channel's
+ * max |w|, which clips nothing. */
 static double
-combine (const ClipJob *job, double sigma_t, double percentile_t)
+combine (const ClipJob *job, double sigma_t, double percentile_t,
+         double abs_max)
 {
   double t = INFINITY;
 
   if (job->keys->clip_max_abs > 0)
     t = job->keys->clip_max_abs;
   t = MIN (t, MIN (sigma_t, percentile_t));
+  if (isinf (t))
+    t = abs_max;
   if (job->dtype == CONDMAP_DTYPE_FLOAT32)
     t = (float) MIN (t, G_MAXFLOAT);
   return t;
@@ -124,7 +129,8 @@ channels_work (gpointer data, size_t begin, size_t end, unsigned worker)
         percentile_t = cm_select_percentile_abs (job->dtype, job->w, &v,
                                                  job->keys->clip_percentile,
                                                  1);
-      job->thresholds[c] = combine (job, sigma_t, percentile_t);
+      job->thresholds[c] = combine (job, sigma_t, percentile_t,
+                                    job->stats[c].abs_max);
     }
 }
 
@@ -184,7 +190,8 @@ tensor_threshold (ClipJob *job, unsigned workers)
     percentile_t = cm_select_percentile_abs (job->dtype, job->w, &all,
                                              job->keys->clip_percentile,
                                              workers);
-  job->thresholds[0] = combine (job, sigma_t, percentile_t);
+  job->thresholds[0] = combine (job, sigma_t, percentile_t,
+                                job->stats[0].abs_max);
 }
 
 void

@@ -363,6 +363,31 @@ test_threshold_above_data (void)
   CU_ASSERT_TRUE (condmap_params_get (params, "abs_max") < 1000.0);
 }
 
+/* A channel of one element has no deviation: sigma clips nothing, and
+ * the range it is mapped from is its |w|. */
+static void
+test_sigma_single_element (void)
+{
+  const size_t shape[] = { 3, 1 };
+  g_autoptr (CondmapArray) w = condmap_array_new (CONDMAP_DTYPE_FLOAT32, 2,
+                                                  shape, NULL);
+  g_autoptr (CondmapParams) params = NULL;
+  g_autoptr (CondmapArray) g = NULL;
+  float *x = condmap_array_get_data (w);
+
+  x[0] = -2.5f, x[1] = 0.0f, x[2] = 7.0f;
+  g = echo (w, "{sigma: 2}", 1, &params);
+  CU_ASSERT_EQUAL (memcmp (condmap_array_peek_data (g), x, 3 * sizeof *x), 0);
+  for (size_t c = 0; c < 3; c++)
+    {
+      CU_ASSERT_EQUAL (condmap_params_get_row_value (params, c, "range_max"),
+                       fabs (x[c]));
+      CU_ASSERT_EQUAL (condmap_params_get_row_value (params, c,
+                                                     "clip_threshold"),
+                       fabs (x[c]));
+    }
+}
+
 int
 main (void)
 {
@@ -377,5 +402,6 @@ main (void)
                test_float64);
   CU_add_test (s, "the input is not changed", test_input_untouched);
   CU_add_test (s, "threshold above every weight", test_threshold_above_data);
+  CU_add_test (s, "sigma of a single element", test_sigma_single_element);
   return cm_test_run ();
 }
