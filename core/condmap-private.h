@@ -180,6 +180,7 @@ struct _CondmapContext {
   const char *const *param_names;
   GError *error;            /* the first error reported */
   GPtrArray *warnings;      /* char*, may be NULL: warnings dropped */
+  gpointer level_table;     /* get_level_table()'s CmLevels, or NULL */
 };
 
 /* Initialises @ctx for a call of @plugin; clear with cm_context_clear(). */
@@ -197,6 +198,7 @@ struct _CmPlugin {
   void *handle;                      /* from dlopen; NULL if registered */
   const CondmapPluginDesc *desc;
   const CondmapConverterOps *ops;    /* converters: the kind's ops */
+  const CondmapDeviceOps *device_ops;   /* device models: theirs */
   CmDeclTable decls;                 /* the settings, in the host's layout */
   size_t n_params;                   /* length of ops->param_names */
 };
@@ -213,12 +215,18 @@ CmPlugin *cm_plugin_new (const char *path, void *handle,
                          const CondmapPluginDesc *desc, GError **error);
 void cm_plugin_free (CmPlugin *plugin);
 
-/* The loaded plugin named @name, or NULL.  Owned by the runtime. */
+/* The loaded converter named @name, or NULL.  Owned by the runtime. */
 const CmPlugin *cm_runtime_find_plugin (const CondmapRuntime *runtime,
                                         const char *name);
-/* The names of the loaded plugins, NULL-terminated.  Free the array with
- * g_free() (the strings are the runtime's). */
+/* The names of the loaded converters, NULL-terminated.  Free the array
+ * with g_free() (the strings are the runtime's). */
 const char **cm_runtime_dup_plugin_names (const CondmapRuntime *runtime);
+/* The same for plugins of @kind (a CondmapPluginKind; 0: any kind). */
+const CmPlugin *cm_runtime_find_plugin_of_kind (const CondmapRuntime *runtime,
+                                                unsigned kind,
+                                                const char *name);
+const char **cm_runtime_dup_names_of_kind (const CondmapRuntime *runtime,
+                                           unsigned kind);
 
 /* ---- converter.c --------------------------------------------------------- */
 
@@ -336,6 +344,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmGuard, cm_guard_free)
 /* Removes a directory tree without following symbolic links.  Returns
  * FALSE (errno set) if something could not be removed. */
 gboolean cm_remove_tree (const char *path);
+
+/* Writes @outdir as condmap_converter_convert_to_dir() does (complete or
+ * not at all; CONDMAP_OUTDIR_FORCE replaces): the planes (CondmapArray*)
+ * under @files (NULL-terminated; *.csv as CSV, else .npy) and the
+ * sidecar. */
+gboolean cm_outdir_write (const char *outdir, CondmapOutdirFlags flags,
+                          const char *const *files, const GPtrArray *planes,
+                          const CondmapSidecar *sidecar, GError **error);
+
+/* outdir-restore.c: the planes @sc lists, read from @dir in its order,
+ * each checked against the recorded dtype and shape (CondmapArray*). */
+GPtrArray *cm_outdir_read_planes (const char *dir, const CondmapSidecar *sc,
+                                  GError **error);
 
 G_END_DECLS
 
