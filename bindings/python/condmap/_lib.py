@@ -162,10 +162,23 @@ class _Array(ctypes.Structure):
     pass
 
 
+class _Device(ctypes.Structure):
+    pass
+
+
+class BudgetTime(ctypes.Structure):
+    """CondmapBudgetTime."""
+    _fields_ = [(name, ctypes.c_double) for name in (
+        "time_s", "rel_rms_mean", "rel_rms_std", "rel_max_mean",
+        "rel_max_std", "quantization", "programming", "drift",
+        "alpha_mean", "alpha_std")]
+
+
 RuntimeP = ctypes.POINTER(_Runtime)
 ConverterP = ctypes.POINTER(_Converter)
 ParamsP = ctypes.POINTER(_Params)
 ArrayP = ctypes.POINTER(_Array)
+DeviceP = ctypes.POINTER(_Device)
 GErrorP = ctypes.POINTER(GError)
 _GErrorPP = ctypes.POINTER(GErrorP)
 
@@ -265,6 +278,27 @@ def _declare_all(lib, glib):
              _GErrorPP)
     _declare(lib, "condmap_restore_dir", ArrayP,
              RuntimeP, _char_p, ctypes.c_void_p, _GErrorPP)
+
+    # device models and the error budget
+    _declare(lib, "condmap_device_new_from_file", DeviceP,
+             RuntimeP, _char_p, _GErrorPP)
+    _declare(lib, "condmap_device_new_from_yaml", DeviceP,
+             RuntimeP, _char_p, ctypes.c_ssize_t, _char_p, _GErrorPP)
+    _declare(lib, "condmap_device_free", None, DeviceP)
+    _declare(lib, "condmap_device_get_name", _char_p, DeviceP)
+    _declare(lib, "condmap_device_dup_config_yaml", ctypes.c_void_p, DeviceP)
+    _declare(lib, "condmap_device_simulate", _gboolean, DeviceP, _dtype,
+             ctypes.c_uint64, ctypes.c_uint32, ctypes.c_double,
+             ctypes.c_double, ctypes.c_double, _uint,
+             ctypes.POINTER(ctypes.c_void_p), _size,
+             ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
+             _GErrorPP)
+    _declare(lib, "condmap_parse_time", _gboolean, _char_p,
+             ctypes.POINTER(ctypes.c_double), _GErrorPP)
+    _declare(lib, "condmap_converter_error_budget", _gboolean, ConverterP,
+             DeviceP, ArrayP, ctypes.POINTER(ctypes.c_double), _size, _uint,
+             ctypes.c_uint64, ctypes.c_int, ctypes.POINTER(BudgetTime),
+             _GErrorPP)
 
 
 # ---- Constants --------------------------------------------------------------
