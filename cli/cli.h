@@ -98,15 +98,6 @@ CondmapArray *cli_planes_to_weights (const CondmapConverter *conv,
 /* The smallest and largest element of a non-empty array. */
 void cli_array_range (const CondmapArray *array, double *min, double *max);
 
-/* ---- planes-read.c: the planes an OUTDIR's sidecar lists ------------- */
-
-/* Reads every plane @sc lists from @dir, in its order (the converter's),
- * refusing one whose dtype or shape differs from the record (a (1, n) CSV
- * stands for shape (n,)).  CondmapArray* elements; free with
- * g_ptr_array_unref(). */
-GPtrArray *cli_planes_read (const char *dir, const CondmapSidecar *sc,
-                            GError **error);
-
 /* ---- interrupt.c: a signal leaves no temporary output behind ---------- */
 
 /* Blocks SIGINT, SIGTERM and SIGHUP (unless ignored by whoever started

@@ -8,7 +8,8 @@
 /* The converters benchmarked without -c, in the order printed. */
 static const char *const default_configs[] = {
   "single-pair.yaml", "dual-pair.yaml", "n-pair.yaml", "custom-pair.yaml",
-  "single-device.yaml", NULL
+  "single-device.yaml", "bit-slice.yaml", "offset.yaml",
+  "two-sided-pair.yaml", "neurosim-offset.yaml", NULL
 };
 
 #define MAX_BENCH_PLANES 16

@@ -106,7 +106,7 @@ run_outdir (const Options *o, const char *dir)
     return cli_fail (error);
   rt = cli_runtime_new (&o->common);
   if ((conv = condmap_sidecar_new_converter (sc, rt, &error)) == NULL
-      || (planes = cli_planes_read (dir, sc, &error)) == NULL)
+      || (planes = condmap_outdir_read_planes (dir, sc, &error)) == NULL)
     return cli_fail (error);
   plot = condmap_plot_new (conv, o->title ? o->title : sidecar_path, &error);
   if (plot == NULL

@@ -292,6 +292,9 @@ struct stat;
  * device is refused (CONDMAP_ERROR_IO) without blocking.  Close with
  * fclose(). */
 FILE *cm_open_regular (const char *path, struct stat *st, GError **error);
+/* Reads a whole regular file (as cm_open_regular() opens it), NUL-terminated,
+ * its length in *len; CONDMAP_ERROR_IO if it cannot.  Free with g_free(). */
+char *cm_read_regular_file (const char *path, size_t *len, GError **error);
 
 /* ---- atomic-file.c: never a half-written file ---------------------------- */
 
@@ -352,11 +355,6 @@ gboolean cm_remove_tree (const char *path);
 gboolean cm_outdir_write (const char *outdir, CondmapOutdirFlags flags,
                           const char *const *files, const GPtrArray *planes,
                           const CondmapSidecar *sidecar, GError **error);
-
-/* outdir-restore.c: the planes @sc lists, read from @dir in its order,
- * each checked against the recorded dtype and shape (CondmapArray*). */
-GPtrArray *cm_outdir_read_planes (const char *dir, const CondmapSidecar *sc,
-                                  GError **error);
 
 G_END_DECLS
 

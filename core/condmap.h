@@ -587,6 +587,15 @@ CondmapArray *condmap_restore_dir (CondmapRuntime *runtime,
                                    CondmapSidecar **sidecar_out,
                                    GError **error);
 
+/** Reads the planes @sc lists from @outdir, in its order (the converter's),
+ *  as condmap_restore_dir() does, refusing one whose dtype or shape differs
+ *  from the record (CONDMAP_ERROR_INPUT, naming its file).  For tools that
+ *  look at the conductances themselves (plots, statistics).  Returns a
+ *  GPtrArray of CondmapArray*; free it with g_ptr_array_unref(). */
+GPtrArray *condmap_outdir_read_planes (const char *outdir,
+                                       const CondmapSidecar *sc,
+                                       GError **error);
+
 /** Reads an array file by its name: CSV of @csv_dtype if it is named *.csv
  *  (any case) and does not start with the .npy magic, else .npy (whose
  *  reader says clearly when a file is not .npy).  *is_csv (may be NULL)

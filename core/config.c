@@ -51,28 +51,6 @@ label (const char *key, gssize row, gssize col)
                           key, row, col);
 }
 
-/* The rule of a declared range in words: "> 0", ">= 0", "in [0, 1]". */
-char *
-cm_decl_describe_range (const CondmapSettingDecl *d)
-{
-  char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
-  gboolean has_lo = d->min > -1e300, has_hi = d->max < 1e300;
-
-  gboolean lo_x = (d->flags & CONDMAP_SETTING_MIN_EXCLUSIVE) != 0;
-  gboolean hi_x = (d->flags & CONDMAP_SETTING_MAX_EXCLUSIVE) != 0;
-
-  cm_format_double (lo, sizeof lo, d->min);
-  cm_format_double (hi, sizeof hi, d->max);
-  if (has_lo && has_hi)
-    return g_strdup_printf ("in %c%s, %s%c", lo_x ? '(' : '[', lo, hi,
-                            hi_x ? ')' : ']');
-  if (has_lo)
-    return g_strdup_printf ("%s %s", lo_x ? ">" : ">=", lo);
-  if (has_hi)
-    return g_strdup_printf ("%s %s", hi_x ? "<" : "<=", hi);
-  return NULL;
-}
-
 /* A bound beyond ±1e300 (or infinite) means none. */
 static gboolean
 in_range (const CondmapSettingDecl *d, double v)

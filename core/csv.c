@@ -147,34 +147,6 @@ parse_text (CsvReader *r, char *text, size_t len, GError **error)
   return TRUE;
 }
 
-/* Reads a whole regular file, NUL-terminated.  Free with g_free(). */
-static char *
-read_file (const char *path, size_t *len, GError **error)
-{
-  struct stat st;
-  FILE *f = cm_open_regular (path, &st, error);
-  char *text = NULL;
-  int saved = 0;
-
-  if (f == NULL)
-    return NULL;
-  errno = 0;
-  if ((text = g_try_malloc ((size_t) st.st_size + 1)) == NULL)
-    saved = ENOMEM;
-  else if ((*len = fread (text, 1, st.st_size, f)) != (size_t) st.st_size)
-    saved = errno ? errno : EIO;   /* an error, or the file shrank */
-  fclose (f);
-  if (saved != 0)
-    {
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO,
-                   "cannot read '%s': %s", path, g_strerror (saved));
-      g_free (text);
-      return NULL;
-    }
-  text[*len] = '\0';
-  return text;
-}
-
 CondmapArray *
 condmap_csv_read (const char *path, CondmapDtype dtype, GError **error)
 {
@@ -193,7 +165,7 @@ condmap_csv_read (const char *path, CondmapDtype dtype, GError **error)
                    (int) dtype);
       return NULL;
     }
-  text = read_file (path, &len, error);
+  text = cm_read_regular_file (path, &len, error);
   if (text == NULL)
     return NULL;
   values = r.values = g_array_new (FALSE, FALSE, sizeof (double));

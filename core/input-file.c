@@ -46,3 +46,30 @@ cm_open_regular (const char *path, struct stat *st, GError **error)
     }
   return f;
 }
+
+char *
+cm_read_regular_file (const char *path, size_t *len, GError **error)
+{
+  struct stat st;
+  FILE *f = cm_open_regular (path, &st, error);
+  char *text = NULL;
+  int saved = 0;
+
+  if (f == NULL)
+    return NULL;
+  errno = 0;
+  if ((text = g_try_malloc ((size_t) st.st_size + 1)) == NULL)
+    saved = ENOMEM;
+  else if ((*len = fread (text, 1, st.st_size, f)) != (size_t) st.st_size)
+    saved = errno ? errno : EIO;   /* an error, or the file shrank */
+  fclose (f);
+  if (saved != 0)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO,
+                   "cannot read '%s': %s", path, g_strerror (saved));
+      g_free (text);
+      return NULL;
+    }
+  text[*len] = '\0';
+  return text;
+}

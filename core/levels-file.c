@@ -166,34 +166,6 @@ parse_text (TableReader *r, char *text, size_t len, GError **error)
   return TRUE;
 }
 
-/* Reads a whole regular file, NUL-terminated.  Free with g_free(). */
-static char *
-read_text (const char *path, size_t *len, GError **error)
-{
-  struct stat st;
-  FILE *f = cm_open_regular (path, &st, error);
-  char *text = NULL;
-  int saved = 0;
-
-  if (f == NULL)
-    return NULL;
-  errno = 0;
-  if ((text = g_try_malloc ((size_t) st.st_size + 1)) == NULL)
-    saved = ENOMEM;
-  else if ((*len = fread (text, 1, st.st_size, f)) != (size_t) st.st_size)
-    saved = errno ? errno : EIO;   /* an error, or the file shrank */
-  fclose (f);
-  if (saved != 0)
-    {
-      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_IO,
-                   "cannot read '%s': %s", path, g_strerror (saved));
-      g_free (text);
-      return NULL;
-    }
-  text[*len] = '\0';
-  return text;
-}
-
 CmLevels *
 cm_levels_read_file (const char *path, double g_min_us, double g_max_us,
                      GError **error)
@@ -206,7 +178,7 @@ cm_levels_read_file (const char *path, double g_min_us, double g_max_us,
   size_t len = 0;
 
   g_return_val_if_fail (path != NULL, NULL);
-  text = read_text (path, &len, error);
+  text = cm_read_regular_file (path, &len, error);
   if (text == NULL || !parse_text (&r, text, len, error))
     return NULL;
   if (mean->len < 2)

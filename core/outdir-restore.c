@@ -68,9 +68,9 @@ read_plane (const char *dir, const char *name, const CondmapSidecar *sc,
   return g_steal_pointer (&plane);
 }
 
-/* The planes the sidecar lists, in its order: the converter's order. */
 GPtrArray *
-cm_outdir_read_planes (const char *dir, const CondmapSidecar *sc, GError **error)
+condmap_outdir_read_planes (const char *dir, const CondmapSidecar *sc,
+                            GError **error)
 {
   g_autoptr (GPtrArray) planes =
     g_ptr_array_new_with_free_func ((GDestroyNotify) condmap_array_free);
@@ -102,7 +102,7 @@ condmap_restore_dir (CondmapRuntime *runtime, const char *outdir,
   sidecar_path = g_build_filename (outdir, CONDMAP_OUTDIR_SIDECAR, NULL);
   if ((sc = condmap_sidecar_read (sidecar_path, error)) == NULL
       || (conv = condmap_sidecar_new_converter (sc, runtime, error)) == NULL
-      || (planes = cm_outdir_read_planes (outdir, sc, error)) == NULL
+      || (planes = condmap_outdir_read_planes (outdir, sc, error)) == NULL
       || (weights = condmap_array_new (condmap_sidecar_get_dtype (sc),
                                        condmap_sidecar_get_rank (sc),
                                        condmap_sidecar_get_shape (sc),

@@ -26,7 +26,7 @@ condmap_simulate_dir (CondmapRuntime *runtime, const CondmapDevice *device,
   sidecar_path = g_build_filename (indir, CONDMAP_OUTDIR_SIDECAR, NULL);
   if ((sc = condmap_sidecar_read (sidecar_path, error)) == NULL
       || (conv = condmap_sidecar_new_converter (sc, runtime, error)) == NULL
-      || (planes = cm_outdir_read_planes (indir, sc, error)) == NULL)
+      || (planes = condmap_outdir_read_planes (indir, sc, error)) == NULL)
     return FALSE;
   condmap_converter_get_bounds (conv, &g_min, &g_max);
   data = g_new0 (void *, planes->len);

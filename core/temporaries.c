@@ -29,9 +29,12 @@
  * a handler on another thread waits for those short steps to end.  Once
  * the cleanup has begun, nothing new is registered: every write the core
  * starts afterwards fails. */
+#define _GNU_SOURCE   /* struct linux_dirent64 via getdents64 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -201,9 +204,34 @@ now_ms (void)
   return (long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A directory the core built holds only the files it named, and the
+/* Removes every plain entry of directory @fd, reading it with the raw
+ * getdents64 system call into a buffer on the stack (readdir() may
+ * allocate, which a signal handler must not). */
+static void
+empty_dir (int fd)
+{
+  char buf[4096] __attribute__ ((aligned (8)));
+  long n;
+
+  lseek (fd, 0, SEEK_SET);
+  while ((n = syscall (SYS_getdents64, fd, buf, sizeof buf)) > 0)
+    for (long at = 0; at < n;)
+      {
+        struct dirent64 *d = (struct dirent64 *) (buf + at);
+
+        if (!(d->d_name[0] == '.' && (d->d_name[1] == '\0'
+                                      || (d->d_name[1] == '.'
+                                          && d->d_name[2] == '\0'))))
+          unlinkat (fd, d->d_name, 0);
+        at += d->d_reclen;
+      }
+}
+
+/* A directory the core built holds the files it named, and the
  * temporaries of their atomic writes, which are slots of their own and
- * removed first. */
+ * removed first.  A file that a write still in flight created after those
+ * passes is caught by emptying the directory when rmdir finds it not
+ * empty. */
 static void
 remove_slot (const Slot *s)
 {
@@ -219,7 +247,11 @@ remove_slot (const Slot *s)
     {
       for (char **c = s->children; c != NULL && *c != NULL; c++)
         unlinkat (fd, *c, 0);
+      for (int tries = 0; rmdir (s->path) != 0 && errno == ENOTEMPTY
+                          && tries < 3; tries++)
+        empty_dir (fd);
       close (fd);
+      return;
     }
   rmdir (s->path);
 }

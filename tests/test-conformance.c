@@ -1,9 +1,10 @@
 /* test-conformance.c - the five converters against the reference's numbers.
  *
- * Every folder of tests/data with a config.yaml (but invalid/) is one case
- * produced by IBM aihwkit: config.yaml, weights.npy and expected/ (planes
- * g<K>.npy, restored.npy, params.yaml).  Each case is one CUnit test, named after its
- * folder; the plugins are the freshly built ones, loaded by the real
+ * Every folder of tests/data with a config.yaml (but invalid/; crosssim/
+ * and neurosim/ hold cases of their own, which tests/peer/ describes) is
+ * one case produced by IBM aihwkit: config.yaml, weights.npy and expected/
+ * (planes g<K>.npy, restored.npy, params.yaml).  Each case is one CUnit
+ * test, named after its folder; the plugins are the freshly built ones, loaded by the real
  * loader.  Tolerances are those of tests/data/README.md. */
 #include <math.h>
 #include <stdlib.h>
@@ -285,12 +286,15 @@ test_all_cases_found (void)
   CU_ASSERT_EQUAL (g_strv_length (case_names), CM_N_CASES);
 }
 
-/* The five converters come from the freshly built plugins, all loaded. */
+/* The converters come from the freshly built plugins, all loaded: the
+ * five of aihwkit, and bit-slice, offset and two-sided-pair, whose cases
+ * test-peers.c checks. */
 static void
 test_plugins_loaded (void)
 {
   const char *names[] = { "single-pair", "n-pair", "dual-pair",
-                          "custom-pair", "single-device" };
+                          "custom-pair", "single-device", "bit-slice",
+                          "offset", "two-sided-pair" };
   size_t n_all = condmap_runtime_get_n_plugins (runtime), n = 0;
 
   for (size_t i = 0; i < condmap_runtime_get_n_failures (runtime); i++)
@@ -336,7 +340,7 @@ main (void)
   case_names = list_cases ();
   runtime = cm_test_runtime ();
   suite = CU_add_suite ("conformance", NULL, NULL);
-  CU_add_test (suite, "five plugins loaded", test_plugins_loaded);
+  CU_add_test (suite, "every plugin loaded", test_plugins_loaded);
   CU_add_test (suite, "all cases found", test_all_cases_found);
   for (char **name = case_names; *name != NULL; name++)
     CU_add_test (suite, *name, test_case);

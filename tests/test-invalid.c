@@ -46,6 +46,37 @@ static const InvalidCase invalid_cases[] = {
   { "two-docs.yaml", CONDMAP_ERROR_CONFIG, "document" },
   { "unknown-converter.yaml", CONDMAP_ERROR_UNKNOWN_CONVERTER, "quad-pair" },
   { "unknown-key.yaml", CONDMAP_ERROR_UNKNOWN_KEY, "did you mean 'g_max'" },
+  /* bit-slice and offset (CrossSim, NeuroSim) */
+  { "bit-slice-bits-1.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-bits-1.yaml:3: weight_bits = 1 must be in [2, 32]" },
+  { "bit-slice-bits-33.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-bits-33.yaml:3: weight_bits = 33 must be in [2, 32]" },
+  { "bit-slice-slices-0.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-slices-0.yaml:4: slices = 0 must be in [1, 32]" },
+  { "bit-slice-slices-over.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-slices-over.yaml:4: 'slices': slices = 5 must be <= "
+    "weight_bits (4)" },
+  { "bit-slice-bits-sum.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-bits-sum.yaml:5: 'slice_bits': the slices hold 7 bits in all "
+    "but weight_bits is 8" },
+  { "bit-slice-bits-count.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-bits-count.yaml:5: 'slice_bits': slice_bits lists 2 widths "
+    "but slices is 3" },
+  { "bit-slice-style.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-style.yaml:4: 'style' must be one of balanced, offset, got "
+    "'twos-complement'" },
+  { "bit-slice-reference.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-reference.yaml:4: 'reference' must be one of digital, "
+    "column, mid, got 'dummy'" },
+  { "bit-slice-mid-crosssim.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-mid-crosssim.yaml:4: 'reference': reference: mid stands for "
+    "the code (2^B - 1) / 2" },
+  { "bit-slice-neurosim-slices.yaml", CONDMAP_ERROR_CONFIG,
+    "bit-slice-neurosim-slices.yaml:6: 'slices': with quantizer: neurosim, "
+    "slices = 2 must divide weight_bits (5)" },
+  { "offset-reference.yaml", CONDMAP_ERROR_CONFIG,
+    "offset-reference.yaml:3: 'reference' must be one of digital, mid, got "
+    "'column'" },
 };
 
 #define N_INVALID G_N_ELEMENTS (invalid_cases)
@@ -111,8 +142,8 @@ test_every_file_covered (void)
       CU_ASSERT_PTR_NOT_NULL (find_case (name));
     }
   g_dir_close (dir);
-  CU_ASSERT_EQUAL (n_files, 24);
-  CU_ASSERT_EQUAL (N_INVALID, 24);
+  CU_ASSERT_EQUAL (n_files, 35);
+  CU_ASSERT_EQUAL (N_INVALID, 35);
   for (size_t i = 0; i < N_INVALID; i++)
     {
       g_autofree char *path = g_build_filename (dir_path,

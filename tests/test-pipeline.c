@@ -169,6 +169,9 @@ test_threads_bit_identical (void)
     "converter: custom-pair\nf_lst: [1]\ng_lst:\n"
     "  - [0, 0, 0, 12.5, 25]\n  - [25, 12.5, 0, 0, 0]",
     "converter: single-device",
+    "converter: bit-slice\nstyle: offset\nslices: 3\nreference: column",
+    "converter: offset\nreference: mid",
+    "converter: two-sided-pair",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (configs); i++)

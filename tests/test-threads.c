@@ -18,7 +18,8 @@ typedef struct {
 } Work;
 
 static const char *const configs[] = {
-  "dual-pair.yaml", "custom-pair.yaml", "single-device.yaml", NULL
+  "dual-pair.yaml", "custom-pair.yaml", "single-device.yaml",
+  "bit-slice.yaml", "neurosim-offset.yaml", "two-sided-pair.yaml", NULL
 };
 
 static void

@@ -52,7 +52,7 @@ DATA = os.environ.get("CONDMAP_TEST_DATA") or os.path.join(SRC, "tests",
 HEADER = os.path.join(SRC, "core", "condmap-plugin.h")
 N_CASES = 18
 CONVERTERS = {"single-pair", "n-pair", "dual-pair", "custom-pair",
-              "single-device"}
+              "single-device", "bit-slice", "offset", "two-sided-pair"}
 
 
 def new_runtime(**kwargs):

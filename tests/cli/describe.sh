@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 DOC=$CONDMAP_SRC_DIR/docs/config-reference.md
-PLUGINS="single-pair n-pair dual-pair custom-pair single-device"
+PLUGINS="single-pair n-pair dual-pair custom-pair single-device bit-slice offset two-sided-pair"
 
 run 0 "$C" describe dual-pair
 out_has "f_lst"

@@ -55,7 +55,9 @@ def close(got, want, rtol, what):
 
 rng = np.random.default_rng(20240601)
 
-# 1. Round trip of every shipped config.
+# 1. Round trip of every shipped config; bit slicing quantizes, within the
+# bound of docs/peers.md for its 8 bits (of max |w|).
+LOSSY = {"bit-slice": 1 / 254 + 1e-6, "neurosim-offset": 1 / 128 + 1e-6}
 cfgs = sorted(glob.glob(os.path.join(configs, "*.yaml")))
 check(len(cfgs) >= 5, "configs/ holds the five configs")
 for cfg in cfgs:
@@ -70,7 +72,8 @@ for cfg in cfgs:
         r = np.load(os.path.join(out, "restored.npy"))
         check(r.dtype == w.dtype, "%s: restored dtype %s" % (out, r.dtype))
         err = np.abs(r.astype(np.float64) - w).max() / np.abs(w).max()
-        check(err <= 1e-5, "%s: round trip error %g of max |w|" % (out, err))
+        check(err <= LOSSY.get(name, 1e-5),
+              "%s: round trip error %g of max |w|" % (out, err))
 
 # 2. Conformance cases.
 cases = [d for d in sorted(glob.glob(os.path.join(data, "*")))

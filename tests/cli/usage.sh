@@ -54,11 +54,17 @@ for name in single-pair n-pair dual-pair custom-pair single-device; do
 done
 
 # check: every shipped config is valid and invertible; a broken one is not.
+# Bit slicing is lossy by design: its configs pass with the bound of
+# docs/peers.md (tests/cli/peers.sh checks the bound itself).
 n=0
 for cfg in "$CONFIGS"/*.yaml; do
   [ -f "$cfg" ] || continue
   n=$((n + 1))
-  run 0 "$C" check -c "$cfg"
+  case $cfg in
+    */bit-slice.yaml) run 0 "$C" check -c "$cfg" --tolerance 0.004 ;;
+    */neurosim-offset.yaml) run 0 "$C" check -c "$cfg" --tolerance 0.008 ;;
+    *) run 0 "$C" check -c "$cfg" ;;
+  esac
   out_has "invertibility"
 done
 check "configs/ holds the five converter configs (found $n)" [ "$n" -ge 5 ]
