@@ -9,10 +9,15 @@ print_converter (const char *path, const CondmapConverter *conv)
 {
   g_autofree char *config = condmap_converter_dup_config_yaml (conv);
   unsigned K = condmap_converter_get_n_planes (conv);
+  size_t n_levels;
+  gboolean joint;
 
   printf ("%s: valid\n", path);
   printf ("  converter: %s\n", condmap_converter_get_name (conv));
   printf ("  config:    %s\n", config);
+  if (condmap_converter_get_levels (conv, &n_levels, &joint))
+    printf ("  levels:    %zu, assigned %s\n", n_levels,
+            joint ? "jointly over the pairs" : "plane by plane");
   printf ("  planes:    %u (", K);
   for (unsigned k = 0; k < K; k++)
     printf ("%s%s", k ? ", " : "", condmap_converter_get_plane_name (conv, k));

@@ -368,6 +368,28 @@ typedef struct {
     (get_plane_name), (param_names), (plan), (to_g_f32), (to_g_f64),        \
     (to_w_f32), (to_w_f64) }
 
+/* ---- Optional interface: level-aware mapping of pair schemes (ABI 2.1) ---- */
+
+/* A config may give any converter `levels:` (16 uniform levels, a list, or
+ * a measured table): the core then snaps every plane to its nearest
+ * level.  A pair scheme can do better by assigning the levels of its
+ * pairs jointly: the most significant pair first, the weight error it
+ * leaves carried into the next pair's target, the least significant pair
+ * absorbing the rest.  A converter that maps w s = sum_k F_k (g+_k - g-_k)
+ * with planes 2k and 2k + 1 holding g+_k and g-_k says so by returning this
+ * interface from get_interface(CONDMAP_INTERFACE_LEVEL_PAIRS); the core
+ * then assigns its levels jointly instead of plane by plane. */
+#define CONDMAP_INTERFACE_LEVEL_PAIRS "urn:condmap:levels:pairs"
+
+typedef struct {
+  /** sizeof (CondmapLevelPairsInterface) as the plugin was built. */
+  uint32_t struct_size;
+  /** Writes the factors F_k (> 0) of the pairs, at most @max_pairs of
+   *  them, into @f and returns the number of pairs N (2N = the number of
+   *  planes).  Kernel class. */
+  size_t (*get_pairs) (const void *state, double *f, size_t max_pairs);
+} CondmapLevelPairsInterface;
+
 /* ---- Device models (CONDMAP_PLUGIN_KIND_DEVICE, ABI 2.1) ------------------ */
 
 /* A device model says what becomes of a conductance a device is

@@ -230,6 +230,8 @@ const char **cm_runtime_dup_names_of_kind (const CondmapRuntime *runtime,
 
 /* ---- converter.c --------------------------------------------------------- */
 
+typedef struct _CmConverterLevels CmConverterLevels;   /* levels-key.c */
+
 struct _CondmapConverter {
   CondmapRuntime *runtime;     /* a reference: keeps the plugin loaded */
   const CmPlugin *plugin;      /* owned by the runtime */
@@ -243,6 +245,7 @@ struct _CondmapConverter {
   gboolean has_bounds;         /* g_min/g_max known: planes are checked */
   double g_min_us;
   double g_max_us;
+  CmConverterLevels *levels;   /* `levels:`, or NULL */
 };
 
 /* Creates a converter from a config mapping that holds the `converter` key
@@ -258,6 +261,24 @@ CondmapConverter *cm_converter_new_named (CondmapRuntime *runtime,
                                           const CmNode *mapping,
                                           const char *origin,
                                           GError **error);
+
+/* ---- levels-key.c: the `levels:` key every converter accepts ----------- */
+
+/* Marks `levels` consumed, so that the plugin's settings never see it. */
+void cm_settings_consume_levels (CmSettings *settings);
+/* Reads `levels:` from the config mapping (absent: nothing to do), after
+ * create(): the bounds are the converter's, and a pair scheme that
+ * declares CONDMAP_INTERFACE_LEVEL_PAIRS gets joint assignment.  Errors
+ * are CONDMAP_ERROR_CONFIG (or _UNKNOWN_KEY, _FORMAT, _IO) with the file
+ * and line. */
+gboolean cm_converter_read_levels (CondmapConverter *conv,
+                                   const CmNode *mapping, const char *origin,
+                                   GError **error);
+void cm_converter_levels_free (CmConverterLevels *levels);
+/* Puts a chunk of the n_planes planes g[k][0..n) on levels. */
+void cm_converter_levels_apply (const CmConverterLevels *levels,
+                                CondmapDtype dtype, unsigned n_planes,
+                                void *const *g, size_t n);
 
 /* ---- pipeline.c ----------------------------------------------------------- */
 

@@ -237,6 +237,12 @@ const char *condmap_converter_get_plane_name (const CondmapConverter *conv,
  *  none. */
 gboolean condmap_converter_get_bounds (const CondmapConverter *conv,
                                        double *g_min_us, double *g_max_us);
+/** Whether the config sets `levels:` (the core puts every plane on a
+ *  level set): then *n_levels (may be NULL) is the number of levels and
+ *  *joint (may be NULL) whether the converter's pairs get their levels
+ *  jointly (CONDMAP_INTERFACE_LEVEL_PAIRS) rather than plane by plane. */
+gboolean condmap_converter_get_levels (const CondmapConverter *conv,
+                                       size_t *n_levels, gboolean *joint);
 /** Whether `condmap check` should fail when the round trip does: FALSE
  *  when the user set the converter's declared round-trip switch (such as
  *  custom-pair's invertibility_test) to false. */

@@ -165,7 +165,9 @@ cm_converter_new_named (CondmapRuntime *runtime, const char *name,
   settings = cm_settings_new (mapping, origin,
                               mapping && cm_node_lookup (mapping, "converter")
                               ? "converter" : NULL, &plugin->decls);
-  if (!instantiate (conv, settings, error))
+  cm_settings_consume_levels (settings);
+  if (!instantiate (conv, settings, error)
+      || !cm_converter_read_levels (conv, mapping, origin, error))
     {
       condmap_converter_free (conv);
       return NULL;
@@ -247,6 +249,7 @@ condmap_converter_free (CondmapConverter *conv)
   if (conv->key_lines != NULL)
     g_hash_table_unref (conv->key_lines);
   g_free (conv->origin);
+  cm_converter_levels_free (conv->levels);
   /* Last: the runtime may unload the plugin's code. */
   condmap_runtime_unref (conv->runtime);
   g_free (conv);

@@ -216,7 +216,8 @@ host_get_level_table (CondmapContext *ctx, const char *key,
   if (r == NULL || r->string == NULL)
     return 0;
   dir = g_path_get_dirname (cm_settings_get_origin (ctx->settings));
-  path = g_path_is_absolute (r->string) ? g_strdup (r->string)
+  path = g_path_is_absolute (r->string) || strcmp (dir, ".") == 0
+         ? g_strdup (r->string)
          : g_build_filename (dir, r->string, NULL);
   levels = cm_levels_read_file (path, 0.0, TABLE_G_MAX_US, &local);
   if (levels == NULL)

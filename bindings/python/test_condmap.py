@@ -524,7 +524,8 @@ class Errors(Base):
                 self.assertNotEqual(cm.exception.code, ErrorCode.FAILED)
                 self.assertIn(cm.exception.code, (
                     ErrorCode.PARSE, ErrorCode.CONFIG, ErrorCode.UNKNOWN_KEY,
-                    ErrorCode.UNKNOWN_CONVERTER, ErrorCode.NOT_INVERTIBLE))
+                    ErrorCode.UNKNOWN_CONVERTER, ErrorCode.NOT_INVERTIBLE,
+                    ErrorCode.FORMAT))
 
     def test_unknown_converter_and_missing_file(self):
         with self.assertRaises(Error) as cm:

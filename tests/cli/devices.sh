@@ -91,6 +91,33 @@ run 1 "$C" simulate g --device neg-sigma.yaml -o bad
 err_has "neg-sigma.csv:2"
 nothing_left bad
 
+# levels: in a converter config, with the line at fault.
+run 1 "$C" check -c "$DATA/invalid/levels-unsorted.yaml"
+err_has "levels-unsorted.yaml:6: the level 5 µS is below the one before it"
+run 1 "$C" check -c "$DATA/invalid/levels-duplicate.yaml"
+err_has "levels-duplicate.yaml:3: the level 10 µS repeats"
+run 1 "$C" check -c "$DATA/invalid/levels-outside.yaml"
+err_has "levels-outside.yaml:4: the level 30 µS lies outside"
+run 1 "$C" check -c "$DATA/invalid/levels-file-bad-cell.yaml"
+err_has "levels-file-bad-cell.yaml:4: 'levels.file': "
+err_has "bad-cell.csv:3: column 1: '12.5x' is not a number"
+printf 'converter: dual-pair\nf_lst: [1.0, 3.0]\nlevels: 8\n' >lv8.yaml
+run 0 "$C" check -c lv8.yaml --tolerance 1
+out_has "levels:    8, assigned jointly over the pairs"
+printf 'converter: single-device\nlevels: 8\n' >lv8-sd.yaml
+run 0 "$C" check -c lv8-sd.yaml --tolerance 1
+out_has "levels:    8, assigned plane by plane"
+run 1 "$C" check -c lv8.yaml
+err_has "--tolerance"
+# Joint assignment loses less than per-plane snapping: the budget on a
+# device without noise is the quantization alone.
+printf 'device: gaussian\nsigma: 0\nread_sigma: 0\n' >ideal.yaml
+printf 'converter: dual-pair\nf_lst: [1.0, 3.0]\nlevels: {n: 8, assign: per-plane}\n' >lv8-pp.yaml
+run 0 "$C" compare -c lv8-pp.yaml -c lv8.yaml --device ideal.yaml --trials 1 \
+  --time 0 "$W"
+check "joint (lv8.yaml) ranked above per-plane" \
+  grep -q "^  1 *lv8.yaml" "$T/.stdout"
+
 # check --device: the budget per time, in text and JSON.
 run 0 "$C" check -c "$CONFIGS/dual-pair.yaml" --device "$PCM" --trials 3 \
   --time 0,1h "$W"
