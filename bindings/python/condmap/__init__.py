@@ -250,7 +250,7 @@ class Converter(_Handle):
                      compensation: bool = True) -> list[BudgetTime]:
         """The weight error this scheme leaves on a device, per read time.
 
-        Converts @w once; each trial programs every plane on @device,
+        Converts w once; each trial programs every plane on the device,
         drifts and reads it at each time, restores the weights and applies
         global drift compensation (aihwkit's GlobalDriftCompensation), as
         `condmap check --device` does.  The same seed gives every scheme

@@ -154,7 +154,7 @@ class Device(_Handle):
         """The planes as a chip reads them back.
 
         Each device is programmed to its plane's conductance, then drifts
-        and is read at @time, as aihwkit's apply_noise does.  The result
+        and is read at the given time, as aihwkit's apply_noise does.  The result
         depends on the seed alone, not on the number of threads.
 
         Args:
@@ -202,7 +202,7 @@ def error_budget(conv: Any, w: npt.ArrayLike, device: Device,
                  times: Sequence[float | str] = (0, "1h", "1d", "1y"),
                  trials: int = 20, seed: int = 0,
                  compensation: bool = True) -> list[BudgetTime]:
-    """The error budget of converter @conv on @device for weights @w (the
+    """The error budget of converter conv on the device for weights w (the
     body of Converter.error_budget)."""
     if not isinstance(device, Device):
         raise TypeError("condmap: device must be a condmap.Device, not %s"
