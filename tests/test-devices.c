@@ -6,6 +6,7 @@
  * and measured within tolerances derived from the sample size, and the
  * errors a user meets, with their lines. */
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include "test-util.h"
@@ -290,6 +291,129 @@ test_errors (void)
                 "none.csv");
 }
 
+/* ---- pcm-like against aihwkit's own numbers ------------------------------ */
+
+#define N_AIHWKIT 1000000
+#define REL_TOL 0.02     /* the acceptance criterion: 2 % */
+
+/* The number at @path (keys, NULL-terminated) under @node. */
+static double
+json_number (const CmNode *node, ...)
+{
+  va_list args;
+  const char *key;
+  double v = NAN;
+
+  va_start (args, node);
+  while (node != NULL && (key = va_arg (args, const char *)) != NULL)
+    node = cm_node_lookup (node, key);
+  va_end (args);
+  if (node == NULL || !cm_node_to_double (node, &v))
+    CU_FAIL ("a number of the aihwkit reference is missing");
+  return v;
+}
+
+/* Mean and std of n simulated devices all programmed to @g at @t_s. */
+static void
+device_moments (CondmapDevice *dev, double g, double t_s, guint64 seed,
+                double *out_g, double *mean, double *std)
+{
+  g_autofree double *target = g_new (double, N_AIHWKIT);
+  const void *in[1] = { target };
+  void *out[1] = { out_g };
+  double sum = 0, sum_sq = 0;
+  GError *error = NULL;
+
+  for (size_t i = 0; i < N_AIHWKIT; i++)
+    target[i] = g;
+  CU_ASSERT_TRUE (condmap_device_simulate (dev, CONDMAP_DTYPE_FLOAT64, seed,
+                                           0, 0, 25, t_s, 1, in, N_AIHWKIT,
+                                           NULL, out, &error));
+  CM_ASSERT_NO_ERROR (error);
+  for (size_t i = 0; i < N_AIHWKIT; i++)
+    sum += out_g[i];
+  *mean = sum / N_AIHWKIT;
+  for (size_t i = 0; i < N_AIHWKIT; i++)
+    sum_sq += (out_g[i] - *mean) * (out_g[i] - *mean);
+  *std = sqrt (sum_sq / (N_AIHWKIT - 1));
+}
+
+static void
+check_rel (const char *what, double g, double got, double want)
+{
+  gboolean ok = fabs (got - want) <= REL_TOL * fabs (want);
+
+  if (!ok)
+    g_printerr ("\n    %s at g = %g µS: %.6g, aihwkit %.6g", what, g, got,
+                want);
+  CU_ASSERT_TRUE (ok);
+}
+
+/* The programming σ at g = 0, 5, 12.5 and 25 µS, the drift coefficient's
+ * mean and std, and the read-noise σ at 1 h and 1 d, each phenomenon alone
+ * (the others' scales 0), on 10^6 devices per target. */
+static void
+test_pcm_like_aihwkit (void)
+{
+  g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
+  g_autoptr (CondmapDevice) prog = NULL;
+  g_autoptr (CondmapDevice) drift = NULL;
+  g_autoptr (CondmapDevice) read = NULL;
+  g_autofree char *path = cm_test_data ("aihwkit-pcm/g-max-25.json");
+  g_autoptr (CmNode) ref = NULL;
+  g_autofree double *g = g_new (double, N_AIHWKIT);
+  const CmNode *targets;
+  GError *error = NULL;
+
+  ref = cm_yaml_load_file (path, &error);   /* JSON is YAML */
+  CM_ASSERT_NO_ERROR (error);
+  targets = cm_node_lookup (ref, "targets");
+  CU_ASSERT_PTR_NOT_NULL_FATAL (targets);
+  CU_ASSERT_EQUAL (targets->children->len, 4);
+  prog = device_from (rt, "device: pcm-like\ndrift_scale: 0\n"
+                      "read_noise_scale: 0\n", &error);
+  drift = device_from (rt, "device: pcm-like\nprog_noise_scale: 0\n"
+                       "read_noise_scale: 0\n", &error);
+  read = device_from (rt, "device: pcm-like\nprog_noise_scale: 0\n"
+                      "drift_scale: 0\n", &error);
+  CM_ASSERT_NO_ERROR (error);
+  for (guint i = 0; i < targets->children->len; i++)
+    {
+      const CmNode *t = targets->children->pdata[i];
+      double g0 = json_number (t, "g_us", NULL), mean, std;
+
+      device_moments (prog, g0, 0, 10 + i, g, &mean, &std);
+      check_rel ("programmed std", g0, std,
+                 json_number (t, "prog_std_us", NULL));
+      check_rel ("programmed mean", g0, mean,
+                 json_number (t, "prog_mean_us", NULL));
+      if (g0 > 0)
+        {
+          /* nu = -ln(g_t / g) / ln((t + t_0) / t_0) at 1 d. */
+          double log_ratio = log ((86400.0 + 20.0) / 20.0);
+
+          device_moments (drift, g0, 86400.0, 20 + i, g, &mean, &std);
+          for (size_t j = 0; j < N_AIHWKIT; j++)
+            g[j] = -log (g[j] / g0) / log_ratio;
+          mean = std = 0;
+          for (size_t j = 0; j < N_AIHWKIT; j++)
+            mean += g[j];
+          mean /= N_AIHWKIT;
+          for (size_t j = 0; j < N_AIHWKIT; j++)
+            std += (g[j] - mean) * (g[j] - mean);
+          std = sqrt (std / (N_AIHWKIT - 1));
+          check_rel ("nu mean", g0, mean, json_number (t, "nu_mean", NULL));
+          check_rel ("nu std", g0, std, json_number (t, "nu_std", NULL));
+          device_moments (read, g0, 3600.0, 30 + i, g, &mean, &std);
+          check_rel ("read std at 1 h", g0, std,
+                     json_number (t, "read", "1h", "std_us", NULL));
+          device_moments (read, g0, 86400.0, 40 + i, g, &mean, &std);
+          check_rel ("read std at 1 d", g0, std,
+                     json_number (t, "read", "1d", "std_us", NULL));
+        }
+    }
+}
+
 static void
 test_bad_time (void)
 {
@@ -323,6 +447,8 @@ main (void)
                     cm_test_tmpdir_clean);
   CU_add_test (s, "pcm-like computes the reference model",
                test_pcm_like_matches_reference);
+  CU_add_test (s, "pcm-like against aihwkit's numbers, 10^6 devices",
+               test_pcm_like_aihwkit);
   CU_add_test (s, "1, 2 and 7 threads alike", test_threads);
   CU_add_test (s, "gaussian: constant and proportional σ", test_gaussian);
   CU_add_test (s, "measured: σ of the nearest level", test_measured);
