@@ -383,7 +383,7 @@ cm_outdir_write (const char *outdir, CondmapOutdirFlags flags,
                  const char *const *files, const GPtrArray *planes,
                  const CondmapSidecar *sidecar, GError **error)
 {
-  g_auto (Outdir) o = { NULL };
+  g_auto (Outdir) o = { 0 };
   g_autofree const char **children = NULL;
 
   o.force = (flags & CONDMAP_OUTDIR_FORCE) != 0;
