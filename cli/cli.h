@@ -142,6 +142,35 @@ void cli_interrupt_init (void);
  * of it.  cli_fail() calls it. */
 void cli_interrupt_wait_if_dying (void);
 
+/* ---- budget.c: the error budget of schemes on a device --------------- */
+
+/* The options of `check --device` and `compare`. */
+typedef struct {
+  char *device;               /* --device DEVICE.yaml */
+  char *times;                /* --time 0,1h,1d,1y; NULL: those four */
+  int trials;                 /* --trials, set to the default (20) first */
+  char *seed;                 /* --seed; NULL: 0 */
+  gboolean no_compensation;   /* --no-compensation */
+  gboolean json;              /* --json */
+} CliBudgetOptions;
+
+#define CLI_BUDGET_DEFAULT_TRIALS 20
+
+/* Parses a --seed value (NULL: 0); on a bad one prints a usage error for
+ * @command and returns FALSE. */
+gboolean cli_parse_seed (const char *command, const char *text,
+                         guint64 *seed);
+/* Checks the budget options: CLI_EXIT_OK with the times and seed, or the
+ * usage error's status (printed). */
+int cli_budget_prepare (const char *command, const CliBudgetOptions *o,
+                        double **times, size_t *n_times, guint64 *seed);
+/* Computes the budget of each config on the device for the weights and
+ * prints it: one table (check), one ranking per time (compare), or JSON
+ * (one object; compare: a list).  Returns the exit status. */
+int cli_budget_run (const char *command, const CliCommon *common,
+                    const CliBudgetOptions *o, char *const *configs,
+                    size_t n_configs, const char *weights_path);
+
 /* ---- the subcommands: each gets argv with argv[0] = its name ----------- */
 
 int cli_cmd_list (int argc, char **argv);
@@ -151,5 +180,7 @@ int cli_cmd_convert (int argc, char **argv);
 int cli_cmd_restore (int argc, char **argv);
 int cli_cmd_bench (int argc, char **argv);
 int cli_cmd_plot (int argc, char **argv);
+int cli_cmd_simulate (int argc, char **argv);
+int cli_cmd_compare (int argc, char **argv);
 
 #endif

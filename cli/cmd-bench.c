@@ -12,6 +12,8 @@ static const char *const default_configs[] = {
   "two-sided-pair.yaml", "neurosim-offset.yaml", NULL
 };
 
+#define MAX_BENCH_PLANES 16
+
 typedef struct {
   CondmapRuntime *rt;
   CondmapDtype dtype;
@@ -22,9 +24,14 @@ typedef struct {
   void *weights;
   void *back;
   void **planes;     /* max_planes preallocated planes of n elements */
+  CondmapDevice *device;   /* --device: simulate is timed too */
 } Bench;
 
-typedef enum { FORWARD, INVERSE, FLOOR_FORWARD, FLOOR_INVERSE } What;
+typedef enum { FORWARD, INVERSE, FLOOR_FORWARD, FLOOR_INVERSE, SIMULATE,
+               FLOOR_SIMULATE } What;
+
+/* The read time simulate is timed at: drift and read noise both run. */
+#define BENCH_SIMULATE_TIME_S 86400.0
 
 static int
 compare_doubles (const void *a, const void *b)
@@ -61,6 +68,22 @@ run_once (Bench *b, const CondmapConverter *conv, What what, unsigned K,
       condmap_runtime_stream_floor (b->rt, b->dtype, b->n,
                                     (const void *const *) b->planes, K,
                                     &b->back, 1, FALSE);
+      return TRUE;
+    case SIMULATE:
+      /* The K planes the forward conversion wrote, into K others. */
+      {
+        double g_min = 0, g_max = 25;
+
+        condmap_converter_get_bounds (conv, &g_min, &g_max);
+        return condmap_device_simulate (b->device, b->dtype, 1, 0, g_min,
+                                        g_max, BENCH_SIMULATE_TIME_S, K,
+                                        (const void *const *) b->planes,
+                                        b->n, NULL, b->planes + K, error);
+      }
+    case FLOOR_SIMULATE:
+      condmap_runtime_stream_floor (b->rt, b->dtype, b->n,
+                                    (const void *const *) b->planes, K,
+                                    b->planes + K, K, FALSE);
       return TRUE;
     }
   return FALSE;
@@ -132,6 +155,18 @@ bench_converter (Bench *b, const char *path, GError **error)
       || !time_pair (b, conv, INVERSE, FLOOR_INVERSE, K, &params,
                      &s[INVERSE], &s[FLOOR_INVERSE], error))
     return FALSE;
+  if (b->device != NULL && 2 * K <= MAX_BENCH_PLANES)
+    {
+      double sim, sim_floor;
+
+      if (!time_pair (b, conv, SIMULATE, FLOOR_SIMULATE, K, &params, &sim,
+                      &sim_floor, error))
+        return FALSE;
+      print_line (name, "simulate", K, b->n, sim);
+      printf ("  floor simulate planes=%u %.1f ms %.1f Melem/s, ratio %.2f "
+              "(%s, t = 1d)\n", K, sim_floor * 1e3, b->n / sim_floor / 1e6,
+              sim_floor / sim, condmap_device_get_name (b->device));
+    }
   print_line (name, "to-conductances", K, b->n, s[FORWARD]);
   print_line (name, "to-weights", K, b->n, s[INVERSE]);
   printf ("  floor to-conductances planes=%u %.1f ms %.1f Melem/s, "
@@ -180,8 +215,6 @@ fill_weights (Bench *b)
     }
   g_rand_free (rand);
 }
-
-#define MAX_BENCH_PLANES 16
 
 static int
 run (Bench *b, char **configs)
@@ -233,6 +266,7 @@ cli_cmd_bench (int argc, char **argv)
 {
   CliCommon common = { 0 };
   g_autofree char *config = NULL, *shape = NULL, *dtype = NULL;
+  g_autofree char *device = NULL;
   int runs = 11;
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
@@ -243,6 +277,9 @@ cli_cmd_bench (int argc, char **argv)
       "Element type, f32 or f64 (default f32)", "f32|f64" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs,
       "Timed runs per measurement (default 11)", "N" },
+    { "device", 'd', 0, G_OPTION_ARG_FILENAME, &device,
+      "Also time simulate on this device model, a name (pcm-like) or a "
+      "config file, beside the floor of the same planes", "DEVICE" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = cli_context_new ("bench", "",
@@ -253,7 +290,8 @@ cli_cmd_bench (int argc, char **argv)
     "converter runs at the machine's memory bandwidth.",
     "Examples:\n"
     "  condmap bench\n"
-    "  condmap bench -c configs/dual-pair.yaml --shape 1024x1024 --dtype f64\n",
+    "  condmap bench -c configs/dual-pair.yaml --shape 1024x1024 --dtype f64\n"
+    "  condmap bench -c configs/dual-pair.yaml --device pcm-like\n",
     entries, &common);
   g_autoptr (CondmapRuntime) rt = NULL;
   g_auto (GStrv) configs = NULL;
@@ -286,5 +324,25 @@ cli_cmd_bench (int argc, char **argv)
   rt = cli_runtime_new (&common);
   g_strfreev (common.plugin_dirs);
   b.rt = rt;
+  if (device != NULL)
+    {
+      g_autoptr (CondmapDevice) dev = NULL;
+      GError *error = NULL;
+
+      /* A name, or a config file. */
+      if (g_file_test (device, G_FILE_TEST_EXISTS))
+        dev = condmap_device_new_from_file (rt, device, &error);
+      else
+        {
+          g_autofree char *yaml = g_strdup_printf ("device: %s\n", device);
+
+          dev = condmap_device_new_from_yaml (rt, yaml, -1, "--device",
+                                              &error);
+        }
+      if (dev == NULL)
+        return cli_fail (error);
+      b.device = dev;
+      return run (&b, configs);
+    }
   return run (&b, configs);
 }

@@ -9,10 +9,15 @@ print_converter (const char *path, const CondmapConverter *conv)
 {
   g_autofree char *config = condmap_converter_dup_config_yaml (conv);
   unsigned K = condmap_converter_get_n_planes (conv);
+  size_t n_levels;
+  gboolean joint;
 
   printf ("%s: valid\n", path);
   printf ("  converter: %s\n", condmap_converter_get_name (conv));
   printf ("  config:    %s\n", config);
+  if (condmap_converter_get_levels (conv, &n_levels, &joint))
+    printf ("  levels:    %zu, assigned %s\n", n_levels,
+            joint ? "jointly over the pairs" : "plane by plane");
   printf ("  planes:    %u (", K);
   for (unsigned k = 0; k < K; k++)
     printf ("%s%s", k ? ", " : "", condmap_converter_get_plane_name (conv, k));
@@ -156,15 +161,50 @@ check_probe (const CondmapConverter *conv, double tolerance,
   return TRUE;
 }
 
+/* check --device: the error budget instead of the round trip. */
+static int
+check_budget (CliCommon *common, CliBudgetOptions *budget,
+              char *config_path, int argc, char **argv)
+{
+  int status;
+
+  if (argc < 2)
+    status = cli_usage_error ("check", "--device needs the WEIGHTS to "
+                              "measure the budget on");
+  else
+    status = cli_budget_run ("check", common, budget, &config_path, 1,
+                             argv[1]);
+  g_strfreev (common->plugin_dirs);
+  g_free (budget->device);
+  g_free (budget->times);
+  g_free (budget->seed);
+  return status;
+}
+
 int
 cli_cmd_check (int argc, char **argv)
 {
   CliCommon common = { 0 };
   g_autofree char *config_path = NULL;
   double tolerance = CONDMAP_ROUND_TRIP_TOLERANCE;
+  CliBudgetOptions budget = { .trials = CLI_BUDGET_DEFAULT_TRIALS };
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
       "The converter config (YAML) to check", "CONFIG" },
+    { "device", 'd', 0, G_OPTION_ARG_FILENAME, &budget.device,
+      "Report the error budget of the scheme on this device model (YAML) "
+      "instead of the round trip; needs WEIGHTS", "DEVICE" },
+    { "time", 't', 0, G_OPTION_ARG_STRING, &budget.times,
+      "With --device: the read times, comma-separated (default "
+      "0,1h,1d,1y)", "T,..." },
+    { "trials", 0, 0, G_OPTION_ARG_INT, &budget.trials,
+      "With --device: independent trials (default 20)", "N" },
+    { "seed", 's', 0, G_OPTION_ARG_STRING, &budget.seed,
+      "With --device: seed of the random numbers (default 0)", "S" },
+    { "no-compensation", 0, 0, G_OPTION_ARG_NONE, &budget.no_compensation,
+      "With --device: no global drift compensation", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &budget.json,
+      "With --device: print the budget as one JSON object", NULL },
     { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &tolerance,
       "The largest round-trip error allowed on the probe, relative to "
       "max |w| (default 1e-4); raise it for a scheme lossy by design", "T" },
@@ -181,10 +221,18 @@ cli_cmd_check (int argc, char **argv)
     "uses, and how far 1 µS of error on a device moves its weight.  A "
     "config that clips also gets the number of weights clipped, the error "
     "they contribute and the round trip of the others.",
+    "With --device DEVICE.yaml, reports instead the error budget of the\n"
+    "scheme on that device for WEIGHTS: at each --time, the weight error\n"
+    "(RMS and max relative to max |w|, mean ± std over --trials) after\n"
+    "programming, drift and read noise with global drift compensation,\n"
+    "split into quantization, programming and drift.\n"
+    "\n"
     "Exit status: 0 if the config is valid and invertible (and WEIGHTS, if\n"
     "given, convert), 1 if not, 2 on a usage error.\n"
     "\n"
     "Examples:\n"
+    "  condmap check -c configs/dual-pair.yaml \\\n"
+    "      --device configs/devices/pcm-like.yaml --time 0,1d layer1.npy\n"
     "  condmap check -c configs/dual-pair.yaml\n"
     "  condmap check -c configs/dual-pair.yaml layer1.npy\n"
     "  condmap check -c quantized.yaml --tolerance 0.05 layer1.npy\n",
@@ -203,6 +251,19 @@ cli_cmd_check (int argc, char **argv)
   if (!isfinite (tolerance) || tolerance < 0)
     return cli_usage_error ("check", "--tolerance must be a number >= 0, "
                             "relative to max |w|, such as 0.01");
+  if (budget.device != NULL)
+    return check_budget (&common, &budget, config_path, argc, argv);
+  if (budget.times != NULL || budget.seed != NULL || budget.json
+      || budget.no_compensation
+      || budget.trials != CLI_BUDGET_DEFAULT_TRIALS)
+    {
+      g_strfreev (common.plugin_dirs);
+      g_free (budget.times);
+      g_free (budget.seed);
+      return cli_usage_error ("check", "--time, --trials, --seed, "
+                            "--no-compensation and --json go with --device "
+                            "DEVICE.yaml");
+    }
   rt = cli_runtime_new (&common);
   g_strfreev (common.plugin_dirs);
   conv = condmap_converter_new_from_file (rt, config_path, &error);

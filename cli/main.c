@@ -11,13 +11,15 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-  { "list", cli_cmd_list, "show the converter plugins found, and load failures" },
+  { "list", cli_cmd_list, "show the plugins found (converters, device models), and load failures" },
   { "describe", cli_cmd_describe, "show the settings a plugin declares" },
   { "convert", cli_cmd_convert, "convert weights into conductance planes and params.yaml" },
   { "restore", cli_cmd_restore, "turn planes (written or measured) back into weights" },
   { "check", cli_cmd_check, "validate a config and test that it round-trips" },
   { "bench", cli_cmd_bench, "measure throughput beside the memory floor" },
   { "plot", cli_cmd_plot, "draw a scheme's curves and a layer's histograms (PNG, SVG, PDF)" },
+  { "simulate", cli_cmd_simulate, "planes as a chip reads them back: programmed, drifted, read at t" },
+  { "compare", cli_cmd_compare, "rank schemes by their error budget on a device" },
 };
 
 static void

@@ -67,7 +67,7 @@ extern "C" {
 #define CONDMAP_ABI_MAJOR 2
 /** Informational: bumped when members are appended.  The loader decides
  *  by struct_size, not by this number. */
-#define CONDMAP_ABI_MINOR 0
+#define CONDMAP_ABI_MINOR 1
 
 /* ---- Errors ------------------------------------------------------------- */
 
@@ -282,6 +282,21 @@ struct CondmapHost {
   int (*param_index) (CondmapContext *ctx, const char *name);
 
   /* ABI 2.0 ends here.  Append new members below this line only. */
+
+  /* -- Added in ABI 2.1 (device models). */
+
+  /** Reads the level table named by the STRING setting @key (a path,
+   *  relative to the config's directory): one level per line, column 1
+   *  its mean conductance in µS, an optional column 2 its programming σ
+   *  in µS, '#' comments.  Sets *n (>= 2) and *mean_us (ascending) and
+   *  *sigma_us (NULL if the table has one column) and returns 1; the
+   *  arrays are owned by the host, valid until create() returns.  On a
+   *  bad table returns 0 after reporting the error (file, line, column),
+   *  as error() does: the plugin then returns NULL.  During create()
+   *  only. */
+  int (*get_level_table) (CondmapContext *ctx, const char *key,
+                          const double **mean_us, const double **sigma_us,
+                          size_t *n);
 };
 
 /** Whether the host table has @member (a plugin built against a newer
@@ -354,10 +369,98 @@ typedef struct {
     (get_plane_name), (param_names), (plan), (to_g_f32), (to_g_f64),        \
     (to_w_f32), (to_w_f64) }
 
+/* ---- Optional interface: level-aware mapping of pair schemes (ABI 2.1) ---- */
+
+/* A config may give any converter `levels:` (16 uniform levels, a list, or
+ * a measured table): the core then snaps every plane to its nearest
+ * level.  A pair scheme can do better by assigning the levels of its
+ * pairs jointly: the most significant pair first, the weight error it
+ * leaves carried into the next pair's target, the least significant pair
+ * absorbing the rest.  A converter that maps w s = sum_k F_k (g+_k - g-_k)
+ * with planes 2k and 2k + 1 holding g+_k and g-_k says so by returning this
+ * interface from get_interface(CONDMAP_INTERFACE_LEVEL_PAIRS); the core
+ * then assigns its levels jointly instead of plane by plane. */
+#define CONDMAP_INTERFACE_LEVEL_PAIRS "urn:condmap:levels:pairs"
+
+typedef struct {
+  /** sizeof (CondmapLevelPairsInterface) as the plugin was built. */
+  uint32_t struct_size;
+  /** Writes the factors F_k (> 0) of the pairs, at most @max_pairs of
+   *  them, into @f and returns the number of pairs N (2N = the number of
+   *  planes).  Kernel class. */
+  size_t (*get_pairs) (const void *state, double *f, size_t max_pairs);
+} CondmapLevelPairsInterface;
+
+/* ---- Device models (CONDMAP_PLUGIN_KIND_DEVICE, ABI 2.1) ------------------ */
+
+/* A device model says what becomes of a conductance a device is
+ * programmed to: programming misses the target, the conductance drifts,
+ * and each read adds noise.  The host runs aihwkit's sequence
+ * (BaseNoiseModel.apply_noise) on every plane of a conversion: program
+ * each device from its target, draw its drift coefficient from the
+ * target, then drift and read at time t.  The plugin holds only these
+ * formulas; the host draws every random number.  It hands each kernel
+ * standard normals z[i] keyed by (seed, tensor, plane, element, draw)
+ * with a counter-based generator, so a result depends on the seed and
+ * the element alone, never on the chunking or the number of threads.
+ * Kernels work in double on chunks the host has converted. */
+
+/** Where device kernels run: what the device needs to know of the
+ *  conversion whose planes it programs.  Filled by the host. */
+typedef struct {
+  /** sizeof (CondmapDeviceEnv) as the host knows it. */
+  uint32_t struct_size;
+  /** The converter's conductance bounds, µS (g_min 0 and g_max 25 when
+   *  the converter declares none).  aihwkit's noise models take their
+   *  g_max from the converter: a device setting may override it. */
+  double g_min_us;
+  double g_max_us;
+  /** The inference time, seconds after programming ended (>= 0). */
+  double t_s;
+} CondmapDeviceEnv;
+
+/** What a device model does besides create() and destroy().  Every
+ *  member up to read is required.  Static.  All three are kernel class:
+ *  pure functions of their arguments and the immutable state. */
+typedef struct {
+  /** sizeof (CondmapDeviceOps) as the plugin was built; set by
+   *  CONDMAP_DEVICE_OPS(). */
+  uint32_t struct_size;
+
+  /** Programming: g_prog[i] for a device programmed to g_target[i] µS,
+   *  given a standard normal z[i].  Write every element; a conductance
+   *  is never negative. */
+  void (*program) (const void *state, const CondmapDeviceEnv *env,
+                   const double *g_target, const double *z, size_t n,
+                   double *g_prog);
+
+  /** The drift coefficient nu[i] of the device programmed to
+   *  g_target[i], given a standard normal z[i] (0 for a device that does
+   *  not drift). */
+  void (*drift_coefficient) (const void *state, const CondmapDeviceEnv *env,
+                             const double *g_target, const double *z,
+                             size_t n, double *nu);
+
+  /** The conductance g_t[i] read at env->t_s from a device programmed to
+   *  g_prog[i] with drift coefficient nu[i], given a standard normal z[i]
+   *  for the read noise.  At t = 0 it is the reading right after
+   *  programming (with its read noise, as aihwkit applies it). */
+  void (*read) (const void *state, const CondmapDeviceEnv *env,
+                const double *g_prog, const double *nu, const double *z,
+                size_t n, double *g_t);
+
+  /* ABI 2.1 ends here.  Append new members below this line only. */
+} CondmapDeviceOps;
+
+/** Initialiser of a static CondmapDeviceOps. */
+#define CONDMAP_DEVICE_OPS(program, drift_coefficient, read)                \
+  { (uint32_t) sizeof (CondmapDeviceOps), (program), (drift_coefficient),  \
+    (read) }
+
 /* ---- The plugin descriptor ------------------------------------------------ */
 
-/** What a plugin provides.  Converters now; device models (programming
- *  noise, drift) are the next kind, with their own ops. */
+/** What a plugin provides: a converter (CondmapConverterOps) or a device
+ *  model (CondmapDeviceOps, ABI 2.1). */
 typedef enum {
   CONDMAP_PLUGIN_KIND_CONVERTER = 1,
   CONDMAP_PLUGIN_KIND_DEVICE = 2
@@ -376,7 +479,8 @@ struct CondmapPluginDesc {
    *  the settings table. */
   uint32_t setting_size;
 
-  /** The name YAML selects the plugin by (`converter: dual-pair`): lower
+  /** The name YAML selects the plugin by (`converter: dual-pair`,
+   *  `device: pcm-like`): lower
    *  case letters, digits and '-', at most 64 bytes.  Not NULL.  Static.
    *  Two plugins of one kind and name: the first found wins. */
   const char *name;
@@ -402,7 +506,8 @@ struct CondmapPluginDesc {
   void (*destroy) (void *state);
 
   /** The kind's operations: a const CondmapConverterOps * for a
-   *  converter.  Not NULL.  Static. */
+   *  converter, a const CondmapDeviceOps * for a device model.  Not NULL.
+   *  Static. */
   const void *ops;
 
   /** Optional capabilities, after LV2's extension_data: returns a static

@@ -184,6 +184,7 @@ struct _CondmapContext {
   const char *const *param_names;
   GError *error;            /* the first error reported */
   GPtrArray *warnings;      /* char*, may be NULL: warnings dropped */
+  gpointer level_table;     /* get_level_table()'s CmLevels, or NULL */
 };
 
 /* Initialises @ctx for a call of @plugin; clear with cm_context_clear(). */
@@ -201,6 +202,7 @@ struct _CmPlugin {
   void *handle;                      /* from dlopen; NULL if registered */
   const CondmapPluginDesc *desc;
   const CondmapConverterOps *ops;    /* converters: the kind's ops */
+  const CondmapDeviceOps *device_ops;   /* device models: theirs */
   CmDeclTable decls;                 /* the settings, in the host's layout */
   size_t n_params;                   /* length of ops->param_names */
 };
@@ -217,12 +219,18 @@ CmPlugin *cm_plugin_new (const char *path, void *handle,
                          const CondmapPluginDesc *desc, GError **error);
 void cm_plugin_free (CmPlugin *plugin);
 
-/* The loaded plugin named @name, or NULL.  Owned by the runtime. */
+/* The loaded converter named @name, or NULL.  Owned by the runtime. */
 const CmPlugin *cm_runtime_find_plugin (const CondmapRuntime *runtime,
                                         const char *name);
-/* The names of the loaded plugins, NULL-terminated.  Free the array with
- * g_free() (the strings are the runtime's). */
+/* The names of the loaded converters, NULL-terminated.  Free the array
+ * with g_free() (the strings are the runtime's). */
 const char **cm_runtime_dup_plugin_names (const CondmapRuntime *runtime);
+/* The same for plugins of @kind (a CondmapPluginKind; 0: any kind). */
+const CmPlugin *cm_runtime_find_plugin_of_kind (const CondmapRuntime *runtime,
+                                                unsigned kind,
+                                                const char *name);
+const char **cm_runtime_dup_names_of_kind (const CondmapRuntime *runtime,
+                                           unsigned kind);
 
 /* ---- core-keys.c: the keys the core reads for every converter ---------- */
 
@@ -260,6 +268,8 @@ char *cm_config_to_flow_yaml (const GPtrArray *resolved,
 
 /* ---- converter.c --------------------------------------------------------- */
 
+typedef struct _CmConverterLevels CmConverterLevels;   /* levels-key.c */
+
 struct _CondmapConverter {
   CondmapRuntime *runtime;     /* a reference: keeps the plugin loaded */
   const CmPlugin *plugin;      /* owned by the runtime */
@@ -274,6 +284,7 @@ struct _CondmapConverter {
   double g_min_us;
   double g_max_us;
   CmCoreKeys core;             /* scaling and clip */
+  CmConverterLevels *levels;   /* `levels:`, or NULL */
 };
 
 /* Creates a converter from a config mapping that holds the `converter` key
@@ -289,6 +300,24 @@ CondmapConverter *cm_converter_new_named (CondmapRuntime *runtime,
                                           const CmNode *mapping,
                                           const char *origin,
                                           GError **error);
+
+/* ---- levels-key.c: the `levels:` key every converter accepts ----------- */
+
+/* Marks `levels` consumed, so that the plugin's settings never see it. */
+void cm_settings_consume_levels (CmSettings *settings);
+/* Reads `levels:` from the config mapping (absent: nothing to do), after
+ * create(): the bounds are the converter's, and a pair scheme that
+ * declares CONDMAP_INTERFACE_LEVEL_PAIRS gets joint assignment.  Errors
+ * are CONDMAP_ERROR_CONFIG (or _UNKNOWN_KEY, _FORMAT, _IO) with the file
+ * and line. */
+gboolean cm_converter_read_levels (CondmapConverter *conv,
+                                   const CmNode *mapping, const char *origin,
+                                   GError **error);
+void cm_converter_levels_free (CmConverterLevels *levels);
+/* Puts a chunk of the n_planes planes g[k][0..n) on levels. */
+void cm_converter_levels_apply (const CmConverterLevels *levels,
+                                CondmapDtype dtype, unsigned n_planes,
+                                void *const *g, size_t n);
 
 /* ---- pipeline.c ----------------------------------------------------------- */
 
@@ -378,6 +407,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmGuard, cm_guard_free)
 /* Removes a directory tree without following symbolic links.  Returns
  * FALSE (errno set) if something could not be removed. */
 gboolean cm_remove_tree (const char *path);
+
+/* Writes @outdir as condmap_converter_convert_to_dir() does (complete or
+ * not at all; CONDMAP_OUTDIR_FORCE replaces): the planes (CondmapArray*)
+ * under @files (NULL-terminated; *.csv as CSV, else .npy) and the
+ * sidecar. */
+gboolean cm_outdir_write (const char *outdir, CondmapOutdirFlags flags,
+                          const char *const *files, const GPtrArray *planes,
+                          const CondmapSidecar *sidecar, GError **error);
 
 G_END_DECLS
 

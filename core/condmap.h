@@ -267,6 +267,12 @@ const char *condmap_converter_get_plane_name (const CondmapConverter *conv,
  *  none. */
 gboolean condmap_converter_get_bounds (const CondmapConverter *conv,
                                        double *g_min_us, double *g_max_us);
+/** Whether the config sets `levels:` (the core puts every plane on a
+ *  level set): then *n_levels (may be NULL) is the number of levels and
+ *  *joint (may be NULL) whether the converter's pairs get their levels
+ *  jointly (CONDMAP_INTERFACE_LEVEL_PAIRS) rather than plane by plane. */
+gboolean condmap_converter_get_levels (const CondmapConverter *conv,
+                                       size_t *n_levels, gboolean *joint);
 /** Whether `condmap check` should fail when the round trip does: FALSE
  *  when the user set the converter's declared round-trip switch (such as
  *  custom-pair's invertibility_test) to false. */
@@ -743,6 +749,145 @@ CondmapArray *condmap_array_read (const char *path, CondmapDtype csv_dtype,
  *  temporaries behind (SIGKILL always does); a write that fails never
  *  does. */
 void condmap_cleanup_on_signal (void);
+
+/* ---- Device models and the error budget ------------------------------- */
+
+/* A device model (a CONDMAP_PLUGIN_KIND_DEVICE plugin, such as pcm-like)
+ * says what becomes of programmed conductances: programming noise, drift
+ * and read noise at a time t.  A YAML config picks one with
+ * `device: NAME` and sets its declared keys, as a converter config does.
+ * Random numbers are counter-based (Philox4x32-10 keyed by seed, tensor,
+ * plane, draw and element): a result depends on the seed alone, never on
+ * the chunking or the number of threads. */
+
+/** A device model: a plugin plus validated settings.  Immutable: it may
+ *  be used from many threads at once. */
+typedef struct _CondmapDevice CondmapDevice;
+
+/** Loads a device config file (`device: pcm-like` and its settings).
+ *  Errors as condmap_converter_new_from_file(); an unknown device is
+ *  CONDMAP_ERROR_UNKNOWN_CONVERTER with a did-you-mean.  Free the result
+ *  with condmap_device_free(). */
+CondmapDevice *condmap_device_new_from_file (CondmapRuntime *runtime,
+                                             const char *path,
+                                             GError **error);
+/** The same from YAML text of @length bytes (-1: NUL-terminated);
+ *  @origin names it in messages (NULL: "<string>"), and relative paths in
+ *  it (a level table) are relative to its directory. */
+CondmapDevice *condmap_device_new_from_yaml (CondmapRuntime *runtime,
+                                             const char *yaml, gssize length,
+                                             const char *origin,
+                                             GError **error);
+/** Frees @device.  NULL is ignored. */
+void condmap_device_free (CondmapDevice *device);
+/** The device model's name, e.g. "pcm-like".  Owned by @device. */
+const char *condmap_device_get_name (const CondmapDevice *device);
+/** The resolved config, defaults filled in, as flow-style YAML.  Free
+ *  with g_free(). */
+char *condmap_device_dup_config_yaml (const CondmapDevice *device);
+
+/** Programs @n_planes planes of n target conductances (µS, @dtype) onto
+ *  simulated devices and reads them back at @time_s seconds after
+ *  programming: for each plane, programming noise, the drift coefficient
+ *  drawn from the target, then drift and read noise at t (read noise at
+ *  t = 0 too), as aihwkit's apply_noise.  [@g_min_us, @g_max_us] are the
+ *  converter's bounds (models such as pcm-like take their g_max from
+ *  it).  @tensor tells apart the streams of several arrays under one
+ *  seed.  @g_prog (may be NULL) receives the programmed planes before
+ *  drift and read noise, @g_t the planes read at t; either may alias
+ *  @g_target.  Runs on the runtime's threads.  Fails with
+ *  CONDMAP_ERROR_INPUT for a negative or non-finite time or bad bounds. */
+gboolean condmap_device_simulate (const CondmapDevice *device,
+                                  CondmapDtype dtype, guint64 seed,
+                                  guint32 tensor, double g_min_us,
+                                  double g_max_us, double time_s,
+                                  unsigned n_planes,
+                                  const void *const *g_target, size_t n,
+                                  void *const *g_prog, void *const *g_t,
+                                  GError **error);
+
+/** Reads the output directory @indir (as condmap_restore_dir() would),
+ *  simulates its planes on @device read at @time_s with @seed, and writes
+ *  @outdir with the same plane files and a copy of the sidecar, so that
+ *  condmap_restore_dir() takes it as measured planes.  @outdir is written
+ *  as condmap_converter_convert_to_dir() writes: complete or not at all
+ *  (@flags: CONDMAP_OUTDIR_FORCE replaces an existing one; the plane
+ *  format is @indir's).  The converter's bounds are those of the
+ *  sidecar's converter, recreated on @runtime. */
+gboolean condmap_simulate_dir (CondmapRuntime *runtime,
+                               const CondmapDevice *device,
+                               const char *indir, double time_s,
+                               guint64 seed, const char *outdir,
+                               CondmapOutdirFlags flags, GError **error);
+
+/** Parses a time with a unit: "0", or a number >= 0 followed by s, m, h,
+ *  d or y (365 days): "30s", "1.5h", "1d", "1y".  A number other than 0
+ *  without a unit, a negative time and anything else are
+ *  CONDMAP_ERROR_INPUT. */
+gboolean condmap_parse_time (const char *text, double *seconds,
+                             GError **error);
+/** Parses a comma-separated list of such times into a new array of *n
+ *  seconds, freed with g_free(). */
+gboolean condmap_parse_times (const char *text, double **seconds, size_t *n,
+                              GError **error);
+
+/** Flags of condmap_converter_error_budget(). */
+typedef enum {
+  CONDMAP_BUDGET_DEFAULT = 0,
+  /** Leave out global drift compensation (alpha = 1). */
+  CONDMAP_BUDGET_NO_COMPENSATION = 1 << 0
+} CondmapBudgetFlags;
+
+/** The error budget at one read time.  Every error is relative to
+ *  max |w|; "mean" and "std" are over the trials (std with n - 1, 0 for
+ *  one trial). */
+typedef struct {
+  double time_s;
+  /** RMS and max of |alpha W_t - W|: the weights read at t, compensated,
+   *  against the original weights. */
+  double rel_rms_mean, rel_rms_std;
+  double rel_max_mean, rel_max_std;
+  /** The stages, each the RMS of the change it makes: quantization
+   *  W_q - W (the conversion's round trip, levels included), programming
+   *  W_prog - W_q (mean over trials), drift alpha W_t - W_prog (drift and
+   *  read noise after compensation, mean over trials). */
+  double quantization;
+  double programming;
+  double drift;
+  /** The global drift compensation factor mean |W_prog| / mean |W_t|
+   *  (1 with CONDMAP_BUDGET_NO_COMPENSATION). */
+  double alpha_mean, alpha_std;
+} CondmapBudgetTime;
+
+/** The error budget of @conv on @device for @weights: converts once,
+ *  then in each of @trials trials programs every plane, drifts and reads
+ *  it at each of the @n_times times (seconds), restores with the params
+ *  of the conversion and applies global drift compensation as aihwkit's
+ *  GlobalDriftCompensation.  Trial j draws the streams of tensor j under
+ *  @seed, so budgets of several converters with one seed use common
+ *  random numbers.  Fills out[0..n_times).  Fails with
+ *  CONDMAP_ERROR_INPUT for trials < 1, a bad time or weights all 0, and
+ *  as the conversion does. */
+gboolean condmap_converter_error_budget (const CondmapConverter *conv,
+                                         const CondmapDevice *device,
+                                         const CondmapArray *weights,
+                                         const double *times_s,
+                                         size_t n_times, unsigned trials,
+                                         guint64 seed,
+                                         CondmapBudgetFlags flags,
+                                         CondmapBudgetTime *out,
+                                         GError **error);
+
+/** The budget as one JSON object: {"converter": ..., "device": ...,
+ *  "trials": N, "seed": S, "times": [{"time_s": ..., "rel_rms": {"mean":
+ *  m, "std": s}, "rel_max": {...}, "quantization": q, "programming": p,
+ *  "drift": d, "alpha": {"mean": m, "std": s}}, ...]}, on one line.  Free
+ *  with g_free(). */
+char *condmap_budget_to_json (const char *converter, const char *device,
+                              unsigned trials, guint64 seed,
+                              const CondmapBudgetTime *times, size_t n_times);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapDevice, condmap_device_free)
 
 /* ---- Safetensors checkpoints ------------------------------------------- */
 

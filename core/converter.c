@@ -164,8 +164,10 @@ cm_converter_new_named (CondmapRuntime *runtime, const char *name,
   conv->plugin = plugin;
   settings = cm_settings_new (mapping, origin, NULL, &plugin->decls);
   cm_settings_consume_keys (settings, cm_core_keys);
+  cm_settings_consume_levels (settings);
   if (!cm_core_keys_read (mapping, origin, &conv->core, error)
-      || !instantiate (conv, settings, error))
+      || !instantiate (conv, settings, error)
+      || !cm_converter_read_levels (conv, mapping, origin, error))
     {
       condmap_converter_free (conv);
       return NULL;
@@ -247,6 +249,7 @@ condmap_converter_free (CondmapConverter *conv)
   if (conv->key_lines != NULL)
     g_hash_table_unref (conv->key_lines);
   g_free (conv->origin);
+  cm_converter_levels_free (conv->levels);
   /* Last: the runtime may unload the plugin's code. */
   condmap_runtime_unref (conv->runtime);
   g_free (conv);

@@ -211,13 +211,16 @@ condmap_runtime_describe_plugin (const CondmapRuntime *runtime,
                                  CondmapDescribeFormat format,
                                  GError **error)
 {
+  /* A converter first, then a device model of that name. */
   const CmPlugin *p = cm_runtime_find_plugin (runtime, name);
   g_autoptr (GPtrArray) rows = NULL;
   GString *out;
 
   if (p == NULL)
+    p = cm_runtime_find_plugin_of_kind (runtime, 0, name);
+  if (p == NULL)
     {
-      g_autofree const char **names = cm_runtime_dup_plugin_names (runtime);
+      g_autofree const char **names = cm_runtime_dup_names_of_kind (runtime, 0);
       const char *guess = cm_suggest (name, names,
                                       g_strv_length ((char **) names));
 

@@ -9,6 +9,10 @@
 #include <math.h>
 #include <string.h>
 #include "settings-private.h"
+#include "devices-private.h"
+
+/* A device table lies within this, µS: far above any device. */
+#define TABLE_G_MAX_US 1.0e6
 
 static void G_GNUC_PRINTF (4, 0)
 host_error_valist (CondmapContext *ctx, int code, const char *key,
@@ -194,6 +198,42 @@ host_param_index (CondmapContext *ctx, const char *name)
   return -1;
 }
 
+/* Reads the table a STRING setting names, relative to the config. */
+static int
+host_get_level_table (CondmapContext *ctx, const char *key,
+                      const double **mean_us, const double **sigma_us,
+                      size_t *n)
+{
+  gboolean declared;
+  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_STRING, &declared);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  GError *local = NULL;
+  CmLevels *levels;
+
+  *mean_us = *sigma_us = NULL;
+  *n = 0;
+  if (r == NULL || r->string == NULL)
+    return 0;
+  dir = g_path_get_dirname (cm_settings_get_origin (ctx->settings));
+  path = g_path_is_absolute (r->string) || strcmp (dir, ".") == 0
+         ? g_strdup (r->string)
+         : g_build_filename (dir, r->string, NULL);
+  levels = cm_levels_read_file (path, 0.0, TABLE_G_MAX_US, &local);
+  if (levels == NULL)
+    {
+      host_error (ctx, local->code, key, "%s", local->message);
+      g_error_free (local);
+      return 0;
+    }
+  cm_levels_free (ctx->level_table);
+  ctx->level_table = levels;
+  *mean_us = levels->mean_us;
+  *sigma_us = levels->sigma_us;
+  *n = levels->n;
+  return 1;
+}
+
 static const CondmapHost host = {
   sizeof (CondmapHost),
   CONDMAP_ABI_MAJOR,
@@ -209,6 +249,7 @@ static const CondmapHost host = {
   host_error_valist,
   host_warn,
   host_param_index,
+  host_get_level_table,
 };
 
 const CondmapHost *
@@ -234,4 +275,6 @@ void
 cm_context_clear (CondmapContext *ctx)
 {
   g_clear_error (&ctx->error);
+  cm_levels_free (ctx->level_table);
+  ctx->level_table = NULL;
 }

@@ -314,9 +314,10 @@ dir_children (char **files)
   return children;
 }
 
+/* Each plane in the format its name says (plane_files() names them). */
 static gboolean
-write_files (const char *dir, char **files, const GPtrArray *planes,
-             const CondmapSidecar *sidecar, gboolean csv, GError **error)
+write_files (const char *dir, char *const *files, const GPtrArray *planes,
+             const CondmapSidecar *sidecar, GError **error)
 {
   g_autofree char *sidecar_path =
     g_build_filename (dir, CONDMAP_OUTDIR_SIDECAR, NULL);
@@ -324,6 +325,7 @@ write_files (const char *dir, char **files, const GPtrArray *planes,
   for (guint k = 0; k < planes->len; k++)
     {
       g_autofree char *path = g_build_filename (dir, files[k], NULL);
+      gboolean csv = g_str_has_suffix (files[k], ".csv");
 
       if (!(csv ? condmap_csv_write (path, planes->pdata[k], error)
                 : condmap_npy_write (path, planes->pdata[k], error)))
@@ -369,10 +371,27 @@ condmap_converter_convert_to_dir (const CondmapConverter *conv,
                                  rank, condmap_array_get_shape (weights),
                                  params, (const char *const *) files);
   if (!create_tmp (&o, children, error)
-      || !write_files (o.tmp, files, planes, sidecar, csv, error)
+      || !write_files (o.tmp, files, planes, sidecar, error)
       || !commit (&o, error))
     return FALSE;
   if (sidecar_out != NULL)
     *sidecar_out = g_steal_pointer (&sidecar);
   return TRUE;
+}
+
+gboolean
+cm_outdir_write (const char *outdir, CondmapOutdirFlags flags,
+                 const char *const *files, const GPtrArray *planes,
+                 const CondmapSidecar *sidecar, GError **error)
+{
+  g_auto (Outdir) o = { 0 };
+  g_autofree const char **children = NULL;
+
+  o.force = (flags & CONDMAP_OUTDIR_FORCE) != 0;
+  if ((o.path = check_path (outdir, o.force, error)) == NULL)
+    return FALSE;
+  children = dir_children ((char **) files);
+  return create_tmp (&o, children, error)
+         && write_files (o.tmp, (char *const *) files, planes, sidecar, error)
+         && commit (&o, error);
 }

@@ -102,6 +102,9 @@ forward_chunk (Job *job, size_t at, size_t len, size_t c, unsigned worker,
   else
     d->to_conductances_f64 (job->conv->state, row, w, len,
                             (double *const *) g);
+  if (job->conv->levels != NULL)
+    cm_converter_levels_apply (job->conv->levels, job->dtype,
+                               job->conv->n_planes, g, len);
   for (unsigned k = 0; job->check && k < job->conv->n_planes && !r->bad; k++)
     {
       size_t i = cm_find_outside (job->dtype, g[k], len, job->lo, job->hi);

@@ -16,6 +16,8 @@
   (offsetof (CondmapPluginDesc, get_interface) + sizeof (void (*) (void)))
 #define OPS_SIZE_2_0 \
   (offsetof (CondmapConverterOps, to_weights_f64) + sizeof (void (*) (void)))
+#define DEVICE_OPS_SIZE_2_1 \
+  (offsetof (CondmapDeviceOps, read) + sizeof (void (*) (void)))
 #define DECL_SIZE_2_0 \
   (offsetof (CondmapSettingDecl, choices) + sizeof (const char *))
 
@@ -146,6 +148,28 @@ check_ops (CmPlugin *p, GError **error)
   return TRUE;
 }
 
+/* A device model's ops: the three kernels, all required. */
+static gboolean
+check_device_ops (CmPlugin *p, GError **error)
+{
+  const CondmapDeviceOps *o = p->desc->ops;
+
+  if (o->struct_size < DEVICE_OPS_SIZE_2_1)
+    return refuse (error, CONDMAP_ERROR_ABI, p->path, "(\"%s\") has "
+                   "device ops of %u bytes, but ABI %d.1 needs at least %zu: "
+                   "define them with CONDMAP_DEVICE_OPS() and rebuild",
+                   p->desc->name, o->struct_size, CONDMAP_ABI_MAJOR,
+                   (size_t) DEVICE_OPS_SIZE_2_1);
+  if (o->program == NULL || o->drift_coefficient == NULL || o->read == NULL)
+    return refuse (error, CONDMAP_ERROR_PLUGIN, p->path, "(\"%s\") leaves "
+                   "the required device member '%s' NULL, not loading",
+                   p->desc->name, o->program == NULL ? "program"
+                   : o->drift_coefficient == NULL ? "drift_coefficient"
+                   : "read");
+  p->device_ops = o;
+  return TRUE;
+}
+
 /* Checks one declared setting; @seen are the keys before it. */
 static gboolean
 check_decl (CmPlugin *p, const CondmapSettingDecl *d, size_t i, GError **error)
@@ -226,7 +250,8 @@ check_members (CmPlugin *p, GError **error)
     return refuse (error, CONDMAP_ERROR_PLUGIN, p->path, "has an invalid "
                    "name '%s': use lower-case letters, digits and '-', as in "
                    "'dual-pair'", d->name ? d->name : "(null)");
-  if (d->kind != CONDMAP_PLUGIN_KIND_CONVERTER)
+  if (d->kind != CONDMAP_PLUGIN_KIND_CONVERTER
+      && d->kind != CONDMAP_PLUGIN_KIND_DEVICE)
     return refuse (error, CONDMAP_ERROR_PLUGIN, p->path, "(\"%s\") is of "
                    "kind %u, which this condmap does not know: upgrade "
                    "condmap", d->name, d->kind);
@@ -238,7 +263,10 @@ check_members (CmPlugin *p, GError **error)
                    : d->version == NULL ? "version"
                    : d->create == NULL ? "create"
                    : d->destroy == NULL ? "destroy" : "ops");
-  return check_settings (p, error) && check_ops (p, error);
+  if (!check_settings (p, error))
+    return FALSE;
+  return d->kind == CONDMAP_PLUGIN_KIND_DEVICE ? check_device_ops (p, error)
+                                               : check_ops (p, error);
 }
 
 CmPlugin *

@@ -75,13 +75,16 @@ add_dir (CondmapRuntime *rt, const char *dir, gboolean from_env)
                       g_steal_pointer (&abs));
 }
 
+/* Names are unique per kind: a converter and a device model may share
+ * one.  @kind 0 finds either. */
 static const CmPlugin *
-find_plugin (const CondmapRuntime *rt, const char *name)
+find_plugin (const CondmapRuntime *rt, unsigned kind, const char *name)
 {
   for (guint i = 0; i < rt->plugins->len; i++)
     {
       const CmPlugin *p = g_ptr_array_index (rt->plugins, i);
-      if (strcmp (p->desc->name, name) == 0)
+      if ((kind == 0 || p->desc->kind == kind)
+          && strcmp (p->desc->name, name) == 0)
         return p;
     }
   return NULL;
@@ -91,7 +94,8 @@ find_plugin (const CondmapRuntime *rt, const char *name)
 static gboolean
 add_plugin (CondmapRuntime *rt, CmPlugin *plugin, GError **error)
 {
-  const CmPlugin *other = find_plugin (rt, plugin->desc->name);
+  const CmPlugin *other = find_plugin (rt, plugin->desc->kind,
+                                       plugin->desc->name);
 
   if (other != NULL)
     {
@@ -340,15 +344,34 @@ condmap_runtime_get_failure (const CondmapRuntime *runtime, size_t i,
 const CmPlugin *
 cm_runtime_find_plugin (const CondmapRuntime *runtime, const char *name)
 {
-  return find_plugin (runtime, name);
+  return find_plugin (runtime, CONDMAP_PLUGIN_KIND_CONVERTER, name);
+}
+
+const CmPlugin *
+cm_runtime_find_plugin_of_kind (const CondmapRuntime *runtime, unsigned kind,
+                                const char *name)
+{
+  return find_plugin (runtime, kind, name);
+}
+
+const char **
+cm_runtime_dup_names_of_kind (const CondmapRuntime *runtime, unsigned kind)
+{
+  const char **names = g_new0 (const char *, runtime->plugins->len + 1);
+  guint n = 0;
+
+  for (guint i = 0; i < runtime->plugins->len; i++)
+    {
+      const CmPlugin *p = g_ptr_array_index (runtime->plugins, i);
+
+      if (kind == 0 || p->desc->kind == kind)
+        names[n++] = p->desc->name;
+    }
+  return names;
 }
 
 const char **
 cm_runtime_dup_plugin_names (const CondmapRuntime *runtime)
 {
-  const char **names = g_new0 (const char *, runtime->plugins->len + 1);
-
-  for (guint i = 0; i < runtime->plugins->len; i++)
-    names[i] = ((const CmPlugin *) g_ptr_array_index (runtime->plugins, i))->desc->name;
-  return names;
+  return cm_runtime_dup_names_of_kind (runtime, CONDMAP_PLUGIN_KIND_CONVERTER);
 }

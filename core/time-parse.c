@@ -129,3 +129,17 @@ cm_parse_times (const char *text, double **seconds, size_t *n,
   *n = count;
   return TRUE;
 }
+
+/* The public names of the two parsers (condmap.h). */
+gboolean
+condmap_parse_time (const char *text, double *seconds, GError **error)
+{
+  return cm_parse_time (text, seconds, error);
+}
+
+gboolean
+condmap_parse_times (const char *text, double **seconds, size_t *n,
+                     GError **error)
+{
+  return cm_parse_times (text, seconds, n, error);
+}

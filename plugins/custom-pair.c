@@ -462,9 +462,10 @@ static const CondmapConverterOps custom_pair_ops = CONDMAP_CONVERTER_OPS (
   custom_to_conductances_f32, custom_to_conductances_f64,
   pair_to_weights_f32, pair_to_weights_f64);
 
-CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "custom-pair",
-                       "N pairs of devices per weight following tabulated "
-                       "conductance curves g(w) (aihwkit "
-                       "CustomPairConductanceConverter)",
-                       PACKAGE_VERSION, custom_pair_settings, custom_create,
-                       custom_destroy, &custom_pair_ops)
+CONDMAP_PLUGIN_DEFINE_FULL (CONDMAP_PLUGIN_KIND_CONVERTER, "custom-pair",
+                            "N pairs of devices per weight following tabulated "
+                            "conductance curves g(w) (aihwkit "
+                            "CustomPairConductanceConverter)",
+                            PACKAGE_VERSION, custom_pair_settings, custom_create,
+                            custom_destroy, &custom_pair_ops,
+                            pair_get_interface)

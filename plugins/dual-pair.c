@@ -18,8 +18,9 @@ static const CondmapConverterOps dual_pair_ops = CONDMAP_CONVERTER_OPS (
   pair_to_conductances_f32, pair_to_conductances_f64,
   pair_to_weights_f32, pair_to_weights_f64);
 
-CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "dual-pair",
-                       "two pairs of devices per weight, weighted by F_0 and "
-                       "F_1 (aihwkit DualPairConductanceConverter)",
-                       PACKAGE_VERSION, dual_pair_settings, pair_create_n,
-                       pair_destroy, &dual_pair_ops)
+CONDMAP_PLUGIN_DEFINE_FULL (CONDMAP_PLUGIN_KIND_CONVERTER, "dual-pair",
+                            "two pairs of devices per weight, weighted by F_0 and "
+                            "F_1 (aihwkit DualPairConductanceConverter)",
+                            PACKAGE_VERSION, dual_pair_settings, pair_create_n,
+                            pair_destroy, &dual_pair_ops,
+                            pair_get_interface)

@@ -26,9 +26,10 @@ static const CondmapConverterOps n_pair_ops = CONDMAP_CONVERTER_OPS (
   pair_to_conductances_f32, pair_to_conductances_f64,
   pair_to_weights_f32, pair_to_weights_f64);
 
-CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "n-pair",
-                       "N pairs of devices per weight, pair k weighted by "
-                       "F_k; the first pair fills first (aihwkit "
-                       "NPairConductanceConverter)",
-                       PACKAGE_VERSION, n_pair_settings, pair_create_n,
-                       pair_destroy, &n_pair_ops)
+CONDMAP_PLUGIN_DEFINE_FULL (CONDMAP_PLUGIN_KIND_CONVERTER, "n-pair",
+                            "N pairs of devices per weight, pair k weighted by "
+                            "F_k; the first pair fills first (aihwkit "
+                            "NPairConductanceConverter)",
+                            PACKAGE_VERSION, n_pair_settings, pair_create_n,
+                            pair_destroy, &n_pair_ops,
+                            pair_get_interface)

@@ -290,3 +290,28 @@ PAIR_DEFINE_SCALED (pair_to_weights_f32, pair_inverse_f32, float,
                     const float *const *, float *)
 PAIR_DEFINE_SCALED (pair_to_weights_f64, pair_inverse_f64, double,
                     const double *const *, double *)
+
+/* ---- level-aware mapping ------------------------------------------------- */
+
+/* The factors of the pairs, for the core's joint level assignment. */
+static size_t
+pair_get_pairs (const void *state, double *f, size_t max_pairs)
+{
+  const PairState *st = state;
+
+  for (size_t k = 0; k < st->n_pairs && k < max_pairs; k++)
+    f[k] = st->c_f64.f[k];
+  return st->n_pairs;
+}
+
+static const CondmapLevelPairsInterface level_pairs = {
+  (uint32_t) sizeof (CondmapLevelPairsInterface), pair_get_pairs
+};
+
+const void *
+pair_get_interface (const char *uri)
+{
+  if (uri != NULL && strcmp (uri, CONDMAP_INTERFACE_LEVEL_PAIRS) == 0)
+    return &level_pairs;
+  return NULL;
+}

@@ -170,4 +170,9 @@ void pair_to_weights_f64 (const void *state, const double *params,
     IMPL (state, (T) params[PAIR_PARAM_SCALE_RATIO], in, n, out);          \
   }
 
+/* The plugins' get_interface(): the joint level assignment interface
+ * (CONDMAP_INTERFACE_LEVEL_PAIRS) for a state that starts with a
+ * PairState, NULL for any other URI. */
+const void *pair_get_interface (const char *uri);
+
 #endif /* CONDMAP_PAIR_MATH_H */

@@ -107,6 +107,25 @@ static const InvalidCase invalid_cases[] = {
   { "clip-sigma-string.yaml", CONDMAP_ERROR_CONFIG,
     "clip-sigma-string.yaml:3: 'clip.sigma' must be a finite number, got "
     "the string 'three'" },
+  /* levels: (the core's key, every converter) */
+  { "levels-assign.yaml", CONDMAP_ERROR_CONFIG,
+    "levels-assign.yaml:4: 'levels.assign' must be joint or per-plane, got "
+    "the string 'jont' - did you mean 'joint'?" },
+  { "levels-duplicate.yaml", CONDMAP_ERROR_CONFIG,
+    "levels-duplicate.yaml:3: the level 10 µS repeats line 3" },
+  { "levels-file-bad-cell.yaml", CONDMAP_ERROR_FORMAT,
+    "levels-file-bad-cell.yaml:4: 'levels.file': " },
+  { "levels-one.yaml", CONDMAP_ERROR_CONFIG,
+    "levels-one.yaml:4: 'levels' must be a whole number of uniform levels "
+    "from 2 to 65536" },
+  { "levels-outside.yaml", CONDMAP_ERROR_CONFIG,
+    "levels-outside.yaml:4: the level 30 µS lies outside [g_min, g_max] = "
+    "[0, 25] µS" },
+  { "levels-unknown-key.yaml", CONDMAP_ERROR_UNKNOWN_KEY,
+    "unknown key 'levels.fil' in " },
+  { "levels-unsorted.yaml", CONDMAP_ERROR_CONFIG,
+    "levels-unsorted.yaml:6: the level 5 µS is below the one before it "
+    "(10 µS, line 5)" },
 };
 
 #define N_INVALID G_N_ELEMENTS (invalid_cases)
@@ -172,8 +191,8 @@ test_every_file_covered (void)
       CU_ASSERT_PTR_NOT_NULL (find_case (name));
     }
   g_dir_close (dir);
-  CU_ASSERT_EQUAL (n_files, 48);
-  CU_ASSERT_EQUAL (N_INVALID, 48);
+  CU_ASSERT_EQUAL (n_files, 55);
+  CU_ASSERT_EQUAL (N_INVALID, 55);
   for (size_t i = 0; i < N_INVALID; i++)
     {
       g_autofree char *path = g_build_filename (dir_path,

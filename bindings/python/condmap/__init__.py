@@ -38,6 +38,8 @@ from ._arrays import (DTYPE_CODES as _DTYPE_CODES, as_c_array as _as_c_array,
 from ._errors import Error, ErrorCode, take_error as _take_error
 from ._lib import lib
 from ._runtime import PluginFailure, PluginInfo, Runtime, _Handle
+from ._device import BudgetTime, Device, parse_time
+from ._device import error_budget as _error_budget
 
 try:
     from ._build_config import VERSION as __version__  # type: ignore
@@ -49,7 +51,8 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-__all__ = ["Runtime", "Converter", "Error", "ErrorCode", "PluginInfo",
+__all__ = ["Runtime", "Converter", "Device", "BudgetTime", "parse_time",
+           "Error", "ErrorCode", "PluginInfo",
            "PluginFailure", "read_npy", "restore_dir", "version",
            "load_library",
            "ROUND_TRIP_TOLERANCE", "__version__"]
@@ -240,6 +243,37 @@ class Converter(_Handle):
         """(g_min, g_max) in µS, the range every plane lies in, as the
         config declares it; None for a converter that declares none."""
         return self._bounds
+
+    def error_budget(self, w: npt.ArrayLike, device: Device,
+                     times: Sequence[float | str] = (0, "1h", "1d", "1y"),
+                     trials: int = 20, seed: int = 0,
+                     compensation: bool = True) -> list[BudgetTime]:
+        """The weight error this scheme leaves on a device, per read time.
+
+        Converts w once; each trial programs every plane on the device,
+        drifts and reads it at each time, restores the weights and applies
+        global drift compensation (aihwkit's GlobalDriftCompensation), as
+        `condmap check --device` does.  The same seed gives every scheme
+        the same random numbers.
+
+        Args:
+            w: the weights, float32 or float64 of any shape.
+            device: the device model.
+            times: read times, seconds or strings with a unit ("1d").
+            trials: independent trials (>= 1).
+            seed: the seed of the random numbers (0 to 2^53 - 1).
+            compensation: False leaves out drift compensation.
+
+        Returns:
+            One BudgetTime per time: rel RMS and max (mean, std), the
+            quantization, programming and drift parts, and alpha.
+
+        Raises:
+            condmap.Error: code INPUT for trials < 1, a bad time or
+                weights all 0.
+        """
+        return _error_budget(self, w, device, times, trials, seed,
+                             compensation)
 
     @property
     def config(self) -> str:

@@ -162,10 +162,23 @@ class _Array(ctypes.Structure):
     pass
 
 
+class _Device(ctypes.Structure):
+    pass
+
+
+class BudgetTime(ctypes.Structure):
+    """CondmapBudgetTime."""
+    _fields_ = [(name, ctypes.c_double) for name in (
+        "time_s", "rel_rms_mean", "rel_rms_std", "rel_max_mean",
+        "rel_max_std", "quantization", "programming", "drift",
+        "alpha_mean", "alpha_std")]
+
+
 RuntimeP = ctypes.POINTER(_Runtime)
 ConverterP = ctypes.POINTER(_Converter)
 ParamsP = ctypes.POINTER(_Params)
 ArrayP = ctypes.POINTER(_Array)
+DeviceP = ctypes.POINTER(_Device)
 GErrorP = ctypes.POINTER(GError)
 _GErrorPP = ctypes.POINTER(GErrorP)
 
@@ -295,6 +308,27 @@ def _declare_scaling(lib):
              ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
              ctypes.POINTER(_size), _GErrorPP)
 
+    # device models and the error budget
+    _declare(lib, "condmap_device_new_from_file", DeviceP,
+             RuntimeP, _char_p, _GErrorPP)
+    _declare(lib, "condmap_device_new_from_yaml", DeviceP,
+             RuntimeP, _char_p, ctypes.c_ssize_t, _char_p, _GErrorPP)
+    _declare(lib, "condmap_device_free", None, DeviceP)
+    _declare(lib, "condmap_device_get_name", _char_p, DeviceP)
+    _declare(lib, "condmap_device_dup_config_yaml", ctypes.c_void_p, DeviceP)
+    _declare(lib, "condmap_device_simulate", _gboolean, DeviceP, _dtype,
+             ctypes.c_uint64, ctypes.c_uint32, ctypes.c_double,
+             ctypes.c_double, ctypes.c_double, _uint,
+             ctypes.POINTER(ctypes.c_void_p), _size,
+             ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
+             _GErrorPP)
+    _declare(lib, "condmap_parse_time", _gboolean, _char_p,
+             ctypes.POINTER(ctypes.c_double), _GErrorPP)
+    _declare(lib, "condmap_converter_error_budget", _gboolean, ConverterP,
+             DeviceP, ArrayP, ctypes.POINTER(ctypes.c_double), _size, _uint,
+             ctypes.c_uint64, ctypes.c_int, ctypes.POINTER(BudgetTime),
+             _GErrorPP)
+
 
 # ---- Constants --------------------------------------------------------------
 
@@ -304,4 +338,6 @@ RUNTIME_NO_ENV_PATH = 1 << 0    # CONDMAP_RUNTIME_NO_ENV_PATH
 RUNTIME_NO_SYSTEM_DIR = 1 << 1  # CONDMAP_RUNTIME_NO_SYSTEM_DIR
 OUTDIR_FORCE = 1 << 0           # CONDMAP_OUTDIR_FORCE
 OUTDIR_CSV = 1 << 1             # CONDMAP_OUTDIR_CSV
+PLUGIN_KIND_DEVICE = 2          # CONDMAP_PLUGIN_KIND_DEVICE
+BUDGET_NO_COMPENSATION = 1 << 0  # CONDMAP_BUDGET_NO_COMPENSATION
 UINT_MAX = 2 ** (8 * ctypes.sizeof(ctypes.c_uint)) - 1

@@ -26,6 +26,8 @@ class PluginInfo(NamedTuple):
     path: str
     abi_major: int
     n_settings: int
+    kind: str = "converter"
+    """"converter" or "device" (a device model)."""
 
 
 class PluginFailure(NamedTuple):
@@ -131,7 +133,9 @@ class Runtime(_Handle):
             out.append(PluginInfo(
                 _decode(info.name) or "", _decode(info.description) or "",
                 _decode(info.version) or "", os.fsdecode(info.path),
-                info.abi_major, info.n_settings))
+                info.abi_major, info.n_settings,
+                "device" if info.kind == _lib.PLUGIN_KIND_DEVICE
+                else "converter"))
         return out
 
     @property

@@ -1,0 +1,300 @@
+/* levels-key.c - `levels:`, a key every converter accepts because the
+ * core, not the plugin, acts on it:
+ *
+ *   levels: 16                     uniform levels from g_min to g_max
+ *   levels: [0.0, 1.3, 2.9, ...]   an explicit sorted list, µS
+ *   levels: {file: levels.csv}     a measured table, relative to the config
+ *   levels: {n: 16, assign: per-plane}   the mapping form: one of n, list
+ *                                  or file, and how pairs get their levels
+ *
+ * After the plugin's forward kernel has written a chunk of planes, the
+ * core puts every conductance on a level: jointly for a pair scheme that
+ * declares its pairs (CONDMAP_INTERFACE_LEVEL_PAIRS: n-pair, dual-pair,
+ * custom-pair), else each plane on its own.  The plugin never sees the
+ * key.  Errors name the file and the line of the offending value. */
+#include <math.h>
+#include <string.h>
+#include "settings-private.h"
+#include "devices-private.h"
+
+/* More pairs than any scheme has. */
+#define MAX_PAIRS 512
+
+struct _CmConverterLevels {
+  CmLevels *levels;
+  size_t n_pairs;          /* > 0: joint assignment of these pairs */
+  double f[MAX_PAIRS];
+};
+
+static const char *const mapping_keys[] = { "n", "list", "file", "assign" };
+static const char *const assign_words[] = { "joint", "per-plane" };
+
+void
+cm_settings_consume_levels (CmSettings *settings)
+{
+  gint i = cm_settings_find_key (settings, "levels");
+
+  if (i >= 0)
+    settings->consumed[i] = TRUE;
+}
+
+static gboolean G_GNUC_PRINTF (4, 5)
+fail (GError **error, const char *origin, const CmNode *at,
+      const char *format, ...)
+{
+  va_list args;
+  g_autofree char *text = NULL;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_CONFIG, "%s:%u: %s",
+               origin, at->line, text);
+  return FALSE;
+}
+
+static CmLevels *
+read_uniform (const CmNode *node, const char *origin, double g_min,
+              double g_max, GError **error)
+{
+  double n;
+  g_autofree char *where = g_strdup_printf ("%s:%u: 'levels'", origin,
+                                            node->line);
+
+  if (!cm_node_to_double (node, &n) || n != floor (n) || n < 2
+      || n > CM_LEVELS_MAX)
+    {
+      g_autofree char *what = cm_node_describe (node);
+
+      fail (error, origin, node, "'levels' must be a whole number of "
+            "uniform levels from 2 to %d, a list of levels in µS or "
+            "{file: levels.csv}, got %s", CM_LEVELS_MAX, what);
+      return NULL;
+    }
+  return cm_levels_new_uniform ((size_t) n, g_min, g_max, where, error);
+}
+
+static CmLevels *
+read_list (const CmNode *node, const char *origin, double g_min,
+           double g_max, GError **error)
+{
+  guint n = node->children->len;
+  g_autofree double *mean = g_new (double, MAX (n, 1));
+  g_autofree unsigned *lines = g_new (unsigned, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      const CmNode *item = node->children->pdata[i];
+
+      if (item->kind != CM_NODE_SCALAR || !cm_node_to_double (item, &mean[i]))
+        {
+          g_autofree char *what = cm_node_describe (item);
+
+          fail (error, origin, item, "'levels'[%u] must be a number (µS), "
+                "got %s", i, what);
+          return NULL;
+        }
+      lines[i] = item->line;
+    }
+  if (n < 2)
+    {
+      fail (error, origin, node, "'levels' lists %u level%s; a level set "
+            "needs at least 2, the lowest and the highest conductance a "
+            "device takes", n, n == 1 ? "" : "s");
+      return NULL;
+    }
+  return cm_levels_new_list (mean, NULL, n, g_min, g_max, origin, lines,
+                             error);
+}
+
+static CmLevels *
+read_file (const CmNode *file, const char *origin, double g_min,
+           double g_max, GError **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  CmLevels *levels;
+
+  if (file->kind != CM_NODE_SCALAR || *file->value == '\0')
+    {
+      fail (error, origin, file, "'levels.file' must name a level table, "
+            "such as {file: levels.csv}");
+      return NULL;
+    }
+  dir = g_path_get_dirname (origin);
+  path = g_path_is_absolute (file->value) || strcmp (dir, ".") == 0
+         ? g_strdup (file->value)
+         : g_build_filename (dir, file->value, NULL);
+  levels = cm_levels_read_file (path, g_min, g_max, error);
+  if (levels == NULL)
+    g_prefix_error (error, "%s:%u: 'levels.file': ", origin, file->line);
+  return levels;
+}
+
+static gboolean
+check_mapping_keys (const CmNode *node, const char *origin, GError **error)
+{
+  for (guint i = 0; i < node->children->len; i += 2)
+    {
+      const CmNode *k = node->children->pdata[i];
+      const char *guess;
+      gboolean ok = FALSE;
+
+      for (gsize j = 0; j < G_N_ELEMENTS (mapping_keys) && !ok; j++)
+        ok = strcmp (k->value, mapping_keys[j]) == 0;
+      if (ok)
+        continue;
+      guess = cm_suggest (k->value, mapping_keys,
+                          G_N_ELEMENTS (mapping_keys));
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_UNKNOWN_KEY,
+                   "unknown key 'levels.%s' in %s:%u%s%s%s", k->value,
+                   origin, k->line,
+                   guess ? " - did you mean '" : " - 'levels' takes: n, "
+                   "list, file, assign", guess ? guess : "",
+                   guess ? "'?" : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The mapping form: exactly one of n, list and file; assign. */
+static CmLevels *
+read_mapping (const CmNode *node, const char *origin, double g_min,
+              double g_max, gboolean *per_plane, GError **error)
+{
+  const CmNode *n = cm_node_lookup (node, "n");
+  const CmNode *list = cm_node_lookup (node, "list");
+  const CmNode *file = cm_node_lookup (node, "file");
+  const CmNode *assign = cm_node_lookup (node, "assign");
+
+  if (!check_mapping_keys (node, origin, error))
+    return NULL;
+  if ((n != NULL) + (list != NULL) + (file != NULL) != 1)
+    {
+      fail (error, origin, node, "'levels' takes exactly one of n (uniform "
+            "levels), list (µS) and file (a level table), as in {n: 16}");
+      return NULL;
+    }
+  if (assign != NULL)
+    {
+      if (assign->kind == CM_NODE_SCALAR
+          && strcmp (assign->value, "per-plane") == 0)
+        *per_plane = TRUE;
+      else if (assign->kind != CM_NODE_SCALAR
+               || strcmp (assign->value, "joint") != 0)
+        {
+          g_autofree char *what = cm_node_describe (assign);
+          const char *guess = assign->kind == CM_NODE_SCALAR
+            ? cm_suggest (assign->value, assign_words, 2) : NULL;
+
+          fail (error, origin, assign, "'levels.assign' must be joint or "
+                "per-plane, got %s%s%s%s", what,
+                guess ? " - did you mean '" : "", guess ? guess : "",
+                guess ? "'?" : "");
+          return NULL;
+        }
+    }
+  if (n != NULL)
+    return read_uniform (n, origin, g_min, g_max, error);
+  if (list != NULL && list->kind != CM_NODE_SEQUENCE)
+    {
+      fail (error, origin, list, "'levels.list' must be a list of levels "
+            "in µS, such as [0, 5, 12.5, 25]");
+      return NULL;
+    }
+  if (list != NULL)
+    return read_list (list, origin, g_min, g_max, error);
+  return read_file (file, origin, g_min, g_max, error);
+}
+
+/* The pair structure the plugin declares, if any. */
+static void
+find_pairs (CmConverterLevels *cl, const CondmapConverter *conv)
+{
+  const CondmapPluginDesc *d = conv->plugin->desc;
+  const CondmapLevelPairsInterface *iface;
+  size_t n;
+
+  if (d->get_interface == NULL)
+    return;
+  iface = d->get_interface (CONDMAP_INTERFACE_LEVEL_PAIRS);
+  if (iface == NULL || iface->get_pairs == NULL)
+    return;
+  n = iface->get_pairs (conv->state, cl->f, MAX_PAIRS);
+  if (n < 1 || n > MAX_PAIRS || 2 * n != conv->n_planes)
+    return;   /* not the pair layout the interface promises: snap planes */
+  for (size_t k = 0; k < n; k++)
+    if (!(isfinite (cl->f[k]) && cl->f[k] > 0))
+      return;
+  cl->n_pairs = n;
+}
+
+gboolean
+cm_converter_read_levels (CondmapConverter *conv, const CmNode *mapping,
+                          const char *origin, GError **error)
+{
+  const CmNode *node = mapping ? cm_node_lookup (mapping, "levels") : NULL;
+  g_autofree CmConverterLevels *cl = NULL;
+  gboolean per_plane = FALSE;
+
+  if (node == NULL || cm_node_is_null (node))
+    return TRUE;
+  if (!conv->has_bounds)
+    return fail (error, origin, node, "'levels' needs the converter's "
+                 "conductance bounds, and %s declares none",
+                 conv->plugin->desc->name);
+  cl = g_new0 (CmConverterLevels, 1);
+  if (node->kind == CM_NODE_SCALAR)
+    cl->levels = read_uniform (node, origin, conv->g_min_us, conv->g_max_us,
+                               error);
+  else if (node->kind == CM_NODE_SEQUENCE)
+    cl->levels = read_list (node, origin, conv->g_min_us, conv->g_max_us,
+                            error);
+  else
+    cl->levels = read_mapping (node, origin, conv->g_min_us, conv->g_max_us,
+                               &per_plane, error);
+  if (cl->levels == NULL)
+    return FALSE;
+  if (!per_plane)
+    find_pairs (cl, conv);
+  conv->levels = g_steal_pointer (&cl);
+  return TRUE;
+}
+
+void
+cm_converter_levels_free (CmConverterLevels *cl)
+{
+  if (cl == NULL)
+    return;
+  cm_levels_free (cl->levels);
+  g_free (cl);
+}
+
+void
+cm_converter_levels_apply (const CmConverterLevels *cl, CondmapDtype dtype,
+                           unsigned n_planes, void *const *g, size_t n)
+{
+  if (cl->n_pairs > 0 && dtype == CONDMAP_DTYPE_FLOAT32)
+    cm_levels_assign_joint_f32 (cl->levels, cl->f, cl->n_pairs,
+                                (float *const *) g, n);
+  else if (cl->n_pairs > 0)
+    cm_levels_assign_joint_f64 (cl->levels, cl->f, cl->n_pairs,
+                                (double *const *) g, n);
+  else if (dtype == CONDMAP_DTYPE_FLOAT32)
+    cm_levels_snap_planes_f32 (cl->levels, n_planes, (float *const *) g, n);
+  else
+    cm_levels_snap_planes_f64 (cl->levels, n_planes, (double *const *) g, n);
+}
+
+gboolean
+condmap_converter_get_levels (const CondmapConverter *conv, size_t *n_levels,
+                              gboolean *joint)
+{
+  if (conv->levels == NULL)
+    return FALSE;
+  if (n_levels != NULL)
+    *n_levels = conv->levels->levels->n;
+  if (joint != NULL)
+    *joint = conv->levels->n_pairs > 0;
+  return TRUE;
+}
