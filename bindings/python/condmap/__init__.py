@@ -15,6 +15,12 @@ beside this package (the libdir recorded in condmap/_build_config.py);
 ctypes.util.find_library("condmap").  If none works, OSError says to set
 CONDMAP_LIBRARY.  Importing condmap loads nothing.
 
+Whole models: condmap.Recipe.from_file(rt, "recipe.yaml") maps the
+tensors of a state dict ({name: array}) with to_conductances() and
+to_weights(), or converts a safetensors file with convert_checkpoint();
+condmap.load_safetensors() and save_safetensors() read and write
+checkpoints with NumPy alone.
+
 A condmap failure raises condmap.Error, whose .code is an ErrorCode; bad
 Python arguments raise TypeError (dtypes) or ValueError (shapes, counts,
 closed objects).
@@ -38,6 +44,7 @@ from ._arrays import (DTYPE_CODES as _DTYPE_CODES, as_c_array as _as_c_array,
 from ._errors import Error, ErrorCode, take_error as _take_error
 from ._lib import lib
 from ._runtime import PluginFailure, PluginInfo, Runtime, _Handle
+from ._safetensors import load_metadata, load_safetensors, save_safetensors
 
 try:
     from ._build_config import VERSION as __version__  # type: ignore
@@ -52,7 +59,9 @@ if TYPE_CHECKING:
 __all__ = ["Runtime", "Converter", "Error", "ErrorCode", "PluginInfo",
            "PluginFailure", "read_npy", "restore_dir", "version",
            "load_library",
-           "ROUND_TRIP_TOLERANCE", "__version__"]
+           "ROUND_TRIP_TOLERANCE", "__version__",
+           "Recipe", "restore_checkpoint", "load_safetensors",
+           "save_safetensors", "load_metadata"]
 
 #: The default limit of Converter.check_invertible(), as in condmap.h.
 ROUND_TRIP_TOLERANCE = 1e-4
@@ -106,6 +115,10 @@ def version() -> str:
 
 
 # ---- Converter --------------------------------------------------------------
+
+
+def _keep(ptr: Any) -> None:
+    """The free function of a borrowed converter: its owner frees it."""
 
 
 def _flow_value(flow: str, key: str) -> str | None:
@@ -164,8 +177,8 @@ class Converter(_Handle):
                         "Converter.from_yaml()")
 
     @classmethod
-    def _new(cls, runtime: Runtime, create: Callable[[Any, Any], Any]
-             ) -> Converter:
+    def _new(cls, runtime: Runtime, create: Callable[[Any, Any], Any],
+             free: Callable[[Any], None] | None = None) -> Converter:
         if not isinstance(runtime, Runtime):
             raise TypeError("condmap: runtime must be a condmap.Runtime, "
                             "not %s" % type(runtime).__name__)
@@ -174,7 +187,7 @@ class Converter(_Handle):
         if not ptr:
             raise _take_error(err)
         self = object.__new__(cls)
-        self._own(ptr, lib.condmap_converter_free)
+        self._own(ptr, free or lib.condmap_converter_free)
         self._runtime = runtime  # the C converter refs it too
         self._name = lib.condmap_converter_get_name(ptr).decode()
         self._n_planes = lib.condmap_converter_get_n_planes(ptr)
@@ -187,6 +200,15 @@ class Converter(_Handle):
                             ptr, ctypes.byref(g_min), ctypes.byref(g_max))
                         else None)
         self._f_lst = _flow_value(self.config, "f_lst")
+        return self
+
+    @classmethod
+    def _borrow(cls, runtime: Runtime, ptr: Any, owner: object
+                ) -> Converter:
+        """A Converter for a C converter that owner (a Recipe) owns and
+        frees; it keeps owner alive."""
+        self = cls._new(runtime, lambda rt, err: ptr, free=_keep)
+        self._owner = owner
         return self
 
     @classmethod
@@ -501,3 +523,6 @@ def _converter_plot(self: Converter, path: str | bytes | os.PathLike,
 
 Converter.plot = _converter_plot
 __all__.append("plot_available")
+
+# After Converter, which a Recipe's converters are.
+from ._recipe import Recipe, restore_checkpoint  # noqa: E402
