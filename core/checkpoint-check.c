@@ -91,7 +91,7 @@ condmap_checkpoint_check (CondmapRecipe *recipe, const char *model_path,
                           gpointer progress_data, GError **error)
 {
   g_autoptr (CondmapSafetensors) st = NULL;
-  g_auto (CmProgress) p = { NULL };
+  g_auto (CmProgress) p = { .func = NULL };
   guint64 total = 0;
   size_t n;
 
@@ -110,7 +110,7 @@ condmap_checkpoint_check (CondmapRecipe *recipe, const char *model_path,
   for (size_t i = 0; i < n; i++)
     {
       CondmapTensorInfo info;
-      CondmapTensorCheck row = { NULL };
+      CondmapTensorCheck row = { .name = NULL };
       const CondmapConverter *conv = NULL;
 
       condmap_safetensors_get_tensor (st, i, &info);

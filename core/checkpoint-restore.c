@@ -331,7 +331,7 @@ condmap_checkpoint_restore (CondmapRuntime *runtime, const char *outdir,
                             CondmapProgressFunc progress, gpointer user_data,
                             GError **error)
 {
-  g_auto (Restore) r = { NULL };
+  g_auto (Restore) r = { .dir = NULL };
   guint n;
 
   g_return_val_if_fail (runtime != NULL && outdir != NULL

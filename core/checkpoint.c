@@ -375,8 +375,8 @@ condmap_checkpoint_convert (CondmapRecipe *recipe, const char *model_path,
                             CondmapProgressFunc progress, gpointer user_data,
                             GError **error)
 {
-  g_auto (Job) job = { NULL };
-  g_auto (CmOutdir) o = { NULL };
+  g_auto (Job) job = { .model = NULL };
+  g_auto (CmOutdir) o = { .path = NULL };
   g_auto (GStrv) kids = NULL;
   guint64 total = 0;
   size_t n;

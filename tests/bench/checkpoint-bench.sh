@@ -7,15 +7,17 @@
 #   tests/bench/checkpoint-bench.sh [CONDMAP] [ROUNDS]
 #
 # CONDMAP is the condmap command (default: the build tree's cli/condmap
-# found from $PWD, or condmap on PATH); ROUNDS (default 2) alternates floor
+# found from $PWD, or condmap on PATH); ROUNDS (default 3) alternates floor
 # and conversion runs and keeps the fastest of each, so that both see the
 # same machine.  Everything is written under $TMPDIR (default /tmp) and
 # removed at the end.  Needs /usr/bin/python3 with NumPy and GNU time
 # (/usr/bin/time, Debian: time).
 #
-# The floor reads the model once (cat) and writes as many bytes as the
-# conversion's OUTDIR holds (dd, fsync'd at the end, as condmap's atomic
-# writes are): the disk work of a conversion with no mathematics.  The
+# The floor reads the model once (8 MiB reads) and writes as many bytes as
+# the conversion's OUTDIR holds (8 MiB pwrite()s into a file sized first,
+# then fsync, as condmap's writer does): the disk work of a conversion
+# with no mathematics.  On a shared machine the disk's speed varies from
+# run to run by 2x or more: compare the best of several rounds.  The
 # recipe is single-pair for every floating tensor of rank >= 2, biases
 # and the embedding passing through.  The bound is
 #   1.25 x max over tensors (input bytes + plane bytes) + 64 MiB.
@@ -23,7 +25,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 C=${1:-}
-rounds=${2:-2}
+rounds=${2:-3}
 if [ -z "$C" ]; then
   if [ -x cli/condmap ]; then C=$PWD/cli/condmap; else C=$(command -v condmap); fi
 fi
@@ -64,12 +66,30 @@ convert_once () {
   read -r secs rss_kib <"$work/time"
 }
 
+
+
+
+cat >"$work/floor.py" <<'PY'
+import os, sys
+src, dst, nbytes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+buf = bytearray(8 << 20)
+with open(src, "rb", buffering=0) as f:
+    while f.readinto(buf):
+        pass
+fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+os.ftruncate(fd, nbytes)
+view, off = memoryview(buf), 0
+while off < nbytes:
+    off += os.pwrite(fd, view[:min(len(buf), nbytes - off)], off)
+os.fsync(fd)
+os.close(fd)
+PY
+
 floor_once () {
-  local mib=$1
   rm -f "$work/floor.bin"
   sync
-  /usr/bin/time -f '%e' -o "$work/time" sh -c \
-    "cat '$model' >/dev/null && dd if=/dev/zero of='$work/floor.bin' bs=1M count=$mib conv=fsync status=none"
+  /usr/bin/time -f '%e' -o "$work/time" \
+    /usr/bin/python3 "$work/floor.py" "$model" "$work/floor.bin" "$out_bytes"
   read -r fsecs <"$work/time"
   rm -f "$work/floor.bin"
 }
@@ -77,10 +97,9 @@ floor_once () {
 # A first conversion warms the page cache and measures the output.
 convert_once
 out_bytes=$(du -sb "$work/out" | cut -f1)
-out_mib=$(( (out_bytes + 1048575) / 1048576 ))
 best=; best_floor=; peak=0
 for _ in $(seq "$rounds"); do
-  floor_once "$out_mib"
+  floor_once
   if [ -z "$best_floor" ] || awk "BEGIN { exit !($fsecs < $best_floor) }"; then best_floor=$fsecs; fi
   convert_once
   if [ -z "$best" ] || awk "BEGIN { exit !($secs < $best) }"; then best=$secs; fi
@@ -92,7 +111,7 @@ awk -v ib="$in_bytes" -v ob="$out_bytes" -v n="$n_tensors" -v t="$best" \
   mib = 1048576
   printf "checkpoint: %d tensors, %.0f MiB in, %.0f MiB out (%s)\n", n, ib / mib, ob / mib, c
   printf "convert:    %.2f s, %.0f MiB/s of input\n", t, ib / mib / t
-  printf "I/O floor:  %.2f s, %.0f MiB/s (cat the input, dd the output bytes, fsync)\n", f, ib / mib / f
+  printf "I/O floor:  %.2f s, %.0f MiB/s (read the input, pwrite the output bytes, fsync)\n", f, ib / mib / f
   printf "ratio:      %.2f of the floor (goal >= 0.8)\n", f / t
   printf "peak RSS:   %.0f MiB, bound %.0f MiB (%s)\n", rss / 1024, bound / 1024, rss <= bound ? "within" : "OVER"
 }'
