@@ -8,6 +8,8 @@
  * strictly. */
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <CUnit/CUnit.h>
 #include "test-util.h"
@@ -721,6 +723,61 @@ test_record_strict (void)
     }
 }
 
+/* A signal in the middle of a conversion: the handler's cleanup
+ * (condmap_cleanup_on_signal()) removes the half-built OUTDIR, npy
+ * subdirectories included, and the process dies (here: exits 3). */
+static void
+die_at_tensor_5 (const CondmapProgress *p, gpointer data)
+{
+  (void) data;
+  if (p->index == 5)
+    {
+      condmap_cleanup_on_signal ();
+      _exit (3);
+    }
+}
+
+static void
+interrupted (CondmapCheckpointFlags flags)
+{
+  g_autofree char *out = tmp_path ("interrupted");
+  int status = -1;
+  pid_t pid;
+
+  pid = fork ();
+  if (pid == 0)
+    {
+      g_autoptr (CondmapRecipe) recipe = recipe_new ();
+
+      condmap_checkpoint_convert (recipe, model, out, flags, 0,
+                                  die_at_tensor_5, NULL, NULL);
+      _exit (1);   /* the "signal" did not come */
+    }
+  CU_ASSERT_FATAL (pid > 0);
+  CU_ASSERT_EQUAL (waitpid (pid, &status, 0), pid);
+  CU_ASSERT_TRUE (WIFEXITED (status) && WEXITSTATUS (status) == 3);
+  CU_ASSERT_FALSE (g_file_test (out, G_FILE_TEST_EXISTS));
+  {
+    GDir *d = g_dir_open (cm_test_tmpdir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        if (g_str_has_prefix (name, "interrupted"))
+          g_printerr ("\n    left behind: %s", name);
+        CU_ASSERT_FALSE (g_str_has_prefix (name, "interrupted"));
+      }
+    g_dir_close (d);
+  }
+}
+
+static void
+test_interrupted (void)
+{
+  interrupted (0);
+  interrupted (CONDMAP_CHECKPOINT_NPY);
+}
+
 int
 main (void)
 {
@@ -744,5 +801,6 @@ main (void)
   CU_add_test (suite, "check reports every tensor and unused rules",
                test_check);
   CU_add_test (suite, "the record is read strictly", test_record_strict);
+  CU_add_test (suite, "a signal midway leaves nothing", test_interrupted);
   return cm_test_run ();
 }
