@@ -32,8 +32,10 @@ format_bytes (char *buf, size_t len, guint64 bytes)
 
   if (mib >= 10240)
     g_snprintf (buf, len, "%.1f GiB", mib / 1024);
-  else
+  else if (mib >= 1)
     g_snprintf (buf, len, "%.0f MiB", mib);
+  else
+    g_snprintf (buf, len, "%.0f KiB", mib * 1024);
 }
 
 /* The name, its end kept if it is too long: "...layers.3.mlp.fc1.weight". */
@@ -76,8 +78,10 @@ cli_progress_report (const CondmapProgress *progress, gpointer data)
       double left = (double) (progress->bytes_total - progress->bytes_done)
                     / rate;
 
-      g_snprintf (rate_text, sizeof rate_text, "  %.0f MiB/s",
-                  rate / (1 << 20));
+      char r[32];
+
+      format_bytes (r, sizeof r, (guint64) rate);
+      g_snprintf (rate_text, sizeof rate_text, "  %s/s", r);
       if (!progress->finished)
         g_snprintf (eta, sizeof eta, "  ETA %d:%02d", (int) left / 60,
                     (int) left % 60);
@@ -86,7 +90,10 @@ cli_progress_report (const CondmapProgress *progress, gpointer data)
            progress->n_tensors ? progress->index + 1 : 0,
            progress->n_tensors, name, done, total, rate_text, eta);
   if (progress->finished)
-    fprintf (stderr, "  %.1f s\n", progress->elapsed_s);
+    {
+      fprintf (stderr, "  %.1f s\n", progress->elapsed_s);
+      p->drawn = FALSE;   /* the line is ended */
+    }
   fflush (stderr);
 }
 

@@ -103,7 +103,7 @@ nothing_left npy16
 # The progress line: forced into a file with --progress.
 run 0 "$C" convert -r "$RECIPE" "$MODEL" -o prog --progress -q
 err_has "[9/9] num_batches_tracked"
-err_has "MiB of"
+err_has "11 KiB of 11 KiB"
 run 0 "$C" restore prog -o prog.safetensors --progress
 err_has "[9/9]"
 
