@@ -191,6 +191,10 @@ def save_safetensors(path: str | bytes | os.PathLike,
     target = os.fsdecode(path)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".",
                                dir=os.path.dirname(target) or ".")
+    # mkstemp makes the file private; give it the mode open() would.
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(struct.pack("<Q", len(text)) + text)
