@@ -171,6 +171,48 @@ int cli_budget_run (const char *command, const CliCommon *common,
                     const CliBudgetOptions *o, char *const *configs,
                     size_t n_configs, const char *weights_path);
 
+/* ---- progress.c: the progress line of checkpoint runs ----------------- */
+
+typedef struct {
+  gboolean enabled;      /* stderr is a terminal and no -q, or forced */
+  gboolean forced;       /* --progress: also for short runs, and pipes */
+  gboolean drawn;        /* a line is on screen */
+  double last_draw_s;
+} CliProgress;
+
+void cli_progress_init (CliProgress *p, gboolean quiet, gboolean force);
+/* A CondmapProgressFunc; @data is the CliProgress. */
+void cli_progress_report (const CondmapProgress *progress, gpointer data);
+/* Ends a line left by a run that stopped before its last report. */
+void cli_progress_end (CliProgress *p);
+
+/* ---- checkpoint.c: convert, restore and check of whole checkpoints ---- */
+
+typedef struct {
+  const char *recipe_path;   /* -r, or NULL */
+  const char *config_path;   /* -c, or NULL */
+  const char *plane_dtype;   /* --plane-dtype, or NULL */
+  gboolean npy;              /* --format npy */
+  gboolean force;            /* --force */
+  gboolean progress;         /* --progress */
+  double tolerance;          /* check: the largest max relative error */
+} CliCheckpointOptions;
+
+/* "f16", "f32", "f64" (any case, or F16/float16 ...): the dtype, or
+ * CONDMAP_TENSOR_DTYPE_OTHER. */
+CondmapTensorDtype cli_plane_dtype_from_name (const char *name);
+int cli_checkpoint_convert (const CliCommon *common,
+                            const CliCheckpointOptions *o,
+                            const char *model, const char *outdir);
+int cli_checkpoint_restore (const CliCommon *common,
+                            const CliCheckpointOptions *o,
+                            const char *outdir, const char *output);
+int cli_checkpoint_check (const CliCommon *common,
+                          const CliCheckpointOptions *o, const char *model);
+/* Whether @dir holds a converted checkpoint (its passthrough.safetensors)
+ * rather than one array's planes. */
+gboolean cli_is_checkpoint_dir (const char *dir);
+
 /* ---- the subcommands: each gets argv with argv[0] = its name ----------- */
 
 int cli_cmd_list (int argc, char **argv);

@@ -186,6 +186,8 @@ cli_cmd_check (int argc, char **argv)
 {
   CliCommon common = { 0 };
   g_autofree char *config_path = NULL;
+  g_autofree char *recipe_path = NULL;
+  gboolean progress = FALSE;
   double tolerance = CONDMAP_ROUND_TRIP_TOLERANCE;
   CliBudgetOptions budget = { .trials = CLI_BUDGET_DEFAULT_TRIALS };
   const GOptionEntry entries[] = {
@@ -205,13 +207,18 @@ cli_cmd_check (int argc, char **argv)
       "With --device: no global drift compensation", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &budget.json,
       "With --device: print the budget as one JSON object", NULL },
+    { "recipe", 'r', 0, G_OPTION_ARG_FILENAME, &recipe_path,
+      "For a safetensors checkpoint: the recipe (YAML) to check it with",
+      "RECIPE" },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &progress,
+      "Show the progress line even when stderr is not a terminal", NULL },
     { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &tolerance,
       "The largest round-trip error allowed on the probe, relative to "
       "max |w| (default 1e-4); raise it for a scheme lossy by design", "T" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = cli_context_new ("check",
-    "-c CONFIG [WEIGHTS]",
+    "-c CONFIG [WEIGHTS] | -r RECIPE MODEL.safetensors",
     "Validates a converter config: YAML rules, every key known, every value "
     "within its rule.  Then converts probe weights spread over [-1, 1] and "
     "back, and reports the largest round-trip error, which must stay within "
@@ -220,7 +227,12 @@ cli_cmd_check (int argc, char **argv)
     "RMS, max relative to max |w|) and the conductance range each plane "
     "uses, and how far 1 µS of error on a device moves its weight.  A "
     "config that clips also gets the number of weights clipped, the error "
-    "they contribute and the round trip of the others.",
+    "they contribute and the round trip of the others.  "
+    "Given a safetensors checkpoint (with -r RECIPE, or -c CONFIG for "
+    "every floating tensor of rank >= 2), prints a table: one row per "
+    "tensor (dtype, shape, scheme, and the round trip's max abs, RMS and "
+    "max relative error) and a total, and warns about recipe rules that "
+    "match no tensor.",
     "With --device DEVICE.yaml, reports instead the error budget of the\n"
     "scheme on that device for WEIGHTS: at each --time, the weight error\n"
     "(RMS and max relative to max |w|, mean ± std over --trials) after\n"
@@ -235,7 +247,8 @@ cli_cmd_check (int argc, char **argv)
     "      --device configs/devices/pcm-like.yaml --time 0,1d layer1.npy\n"
     "  condmap check -c configs/dual-pair.yaml\n"
     "  condmap check -c configs/dual-pair.yaml layer1.npy\n"
-    "  condmap check -c quantized.yaml --tolerance 0.05 layer1.npy\n",
+    "  condmap check -c quantized.yaml --tolerance 0.05 layer1.npy\n"
+    "  condmap check -r examples/recipe.yaml model.safetensors\n",
     entries, &common);
   g_autoptr (CondmapRuntime) rt = NULL;
   g_autoptr (CondmapConverter) conv = NULL;
@@ -244,6 +257,27 @@ cli_cmd_check (int argc, char **argv)
 
   if (!cli_parse (context, &argc, &argv))
     return CLI_EXIT_USAGE;
+  if (recipe_path != NULL && config_path != NULL)
+    return cli_usage_error ("check", "give -r RECIPE or -c CONFIG, not both");
+  if (argc == 2 && condmap_path_is_safetensors (argv[1]))
+    {
+      CliCheckpointOptions c = { .recipe_path = recipe_path,
+                                 .config_path = config_path,
+                                 .progress = progress,
+                                 .tolerance = tolerance };
+      int status;
+
+      if (!isfinite (tolerance) || tolerance < 0)
+        return cli_usage_error ("check", "--tolerance must be a number >= 0, "
+                                "relative to max |w|, such as 0.01");
+      status = cli_checkpoint_check (&common, &c, argv[1]);
+      g_strfreev (common.plugin_dirs);
+      return status;
+    }
+  if (recipe_path != NULL)
+    return cli_usage_error ("check", "-r RECIPE checks a safetensors "
+                            "checkpoint: condmap check -r RECIPE "
+                            "MODEL.safetensors");
   if (config_path == NULL)
     return cli_usage_error ("check", "a config is required: -c CONFIG");
   if (argc > 2)

@@ -12,6 +12,9 @@ typedef struct {
   char *outdir;
   char *format_name;
   gboolean force;
+  char *recipe_path;
+  char *plane_dtype;
+  gboolean progress;
 } Options;
 
 static CondmapConverter *
@@ -90,6 +93,40 @@ run (const Options *o, const char *weights_path)
   return CLI_EXIT_OK;
 }
 
+/* A safetensors checkpoint: every tensor, with a recipe. */
+static int
+run_checkpoint (const Options *o, const char *model)
+{
+  CliCheckpointOptions c = {
+    .recipe_path = o->recipe_path, .config_path = o->config_path,
+    .plane_dtype = o->plane_dtype, .force = o->force,
+    .progress = o->progress,
+    .npy = o->format_name != NULL
+           && cli_format_from_name (o->format_name) == CLI_FORMAT_NPY
+  };
+
+  if (o->format_name != NULL && !c.npy)
+    return cli_usage_error ("convert", "a checkpoint's planes are written "
+                            "as planes.safetensors, or with --format npy "
+                            "as .npy files: not as %s", o->format_name);
+  return cli_checkpoint_convert (&o->common, &c, model, o->outdir);
+}
+
+/* Options that only a checkpoint takes. */
+static int
+check_array_options (const Options *o)
+{
+  if (o->recipe_path != NULL)
+    return cli_usage_error ("convert", "-r RECIPE maps the tensors of a "
+                            "safetensors checkpoint: for one array give -c "
+                            "CONFIG");
+  if (o->plane_dtype != NULL)
+    return cli_usage_error ("convert", "--plane-dtype is for safetensors "
+                            "checkpoints: one array's planes keep its "
+                            "dtype");
+  return CLI_EXIT_OK;
+}
+
 int
 cli_cmd_convert (int argc, char **argv)
 {
@@ -104,12 +141,19 @@ cli_cmd_convert (int argc, char **argv)
       "Replace OUTDIR if it exists (only once the new one is complete)",
       NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &o.format_name,
-      "Plane file format: npy or csv (default: the format of WEIGHTS)",
-      "FORMAT" },
+      "Plane file format: npy or csv (default: the format of WEIGHTS; "
+      "planes.safetensors for a checkpoint)", "FORMAT" },
+    { "recipe", 'r', 0, G_OPTION_ARG_FILENAME, &o.recipe_path,
+      "Which tensors of a checkpoint get which config (YAML)", "RECIPE" },
+    { "plane-dtype", 0, 0, G_OPTION_ARG_STRING, &o.plane_dtype,
+      "A checkpoint's plane dtype: f16, f32 or f64 (default: f64 for F64 "
+      "tensors, else f32)", "DTYPE" },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &o.progress,
+      "Show the progress line even when stderr is not a terminal", NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) context = cli_context_new ("convert",
-    "[-c CONFIG] WEIGHTS -o OUTDIR",
+    "[-c CONFIG | -r RECIPE] WEIGHTS -o OUTDIR",
     "Converts weights into device conductances (µS): writes one file per "
     "conductance plane into OUTDIR, and params.yaml, which 'condmap "
     "restore' needs to turn the planes back into weights.",
@@ -118,6 +162,15 @@ cli_cmd_convert (int argc, char **argv)
     "converter's planes (g_plus_0.npy, g_minus_0.npy, ..., or g.npy) and\n"
     "keep the weights' shape and dtype.\n"
     "\n"
+    "WEIGHTS may also be a whole safetensors checkpoint (named *.safetensors,\n"
+    "or recognised by its header): then -r RECIPE says which tensors get\n"
+    "which config (-c CONFIG: that config for every floating tensor of rank\n"
+    ">= 2; neither: single-pair with aihwkit's defaults), and OUTDIR holds\n"
+    "planes.safetensors (tensor NAME:PLANE), passthrough.safetensors and\n"
+    "params.yaml; --format npy writes OUTDIR/NAME/PLANE.npy instead of\n"
+    "planes.safetensors.  One tensor is in memory at a time.  On a terminal\n"
+    "a progress line shows how far a long run is (not with -q).\n"
+    "\n"
     "OUTDIR is built under a temporary name beside it and appears only when\n"
     "complete; on any error nothing is left behind.  An existing OUTDIR is\n"
     "refused unless --force is given.\n"
@@ -125,7 +178,8 @@ cli_cmd_convert (int argc, char **argv)
     "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n"
     "\n"
     "Example:\n"
-    "  condmap convert -c configs/dual-pair.yaml layer1.npy -o layer1-g\n",
+    "  condmap convert -c configs/dual-pair.yaml layer1.npy -o layer1-g\n"
+    "  condmap convert -r examples/recipe.yaml model.safetensors -o model-g\n",
     entries, &o.common);
   int status;
 
@@ -143,11 +197,23 @@ cli_cmd_convert (int argc, char **argv)
   else if (o.outdir == NULL)
     status = cli_usage_error ("convert", "an output directory is required: "
                               "-o OUTDIR");
-  else
+  else if (o.recipe_path != NULL && o.config_path != NULL)
+    status = cli_usage_error ("convert", "give -r RECIPE or -c CONFIG, not "
+                              "both (a recipe names its default config)");
+  else if (o.plane_dtype != NULL
+           && cli_plane_dtype_from_name (o.plane_dtype)
+              == CONDMAP_TENSOR_DTYPE_OTHER)
+    status = cli_usage_error ("convert", "--plane-dtype must be f16, f32 or "
+                              "f64, not '%s'", o.plane_dtype);
+  else if (condmap_path_is_safetensors (argv[1]))
+    status = run_checkpoint (&o, argv[1]);
+  else if ((status = check_array_options (&o)) == CLI_EXIT_OK)
     status = run (&o, argv[1]);
   g_strfreev (o.common.plugin_dirs);
   g_free (o.config_path);
   g_free (o.outdir);
   g_free (o.format_name);
+  g_free (o.recipe_path);
+  g_free (o.plane_dtype);
   return status;
 }

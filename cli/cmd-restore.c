@@ -9,6 +9,7 @@ typedef struct {
   CliCommon common;
   char *output;
   char *calibrate;    /* --calibrate REFERENCE */
+  gboolean progress;
 } Options;
 
 /* --calibrate: with the converter the sidecar records, whose scaling
@@ -23,6 +24,22 @@ calibrate (const Options *o, CondmapRuntime *rt, const CondmapSidecar *sc,
   return conv != NULL
          && cli_calibrate (conv, weights, o->calibrate, o->common.quiet,
                            error);
+}
+
+/* An OUTDIR of a whole checkpoint: back into one safetensors file. */
+static int
+run_checkpoint (const Options *o, const char *dir)
+{
+  CliCheckpointOptions c = { .progress = o->progress };
+  g_autofree char *out_path =
+    o->output ? g_strdup (o->output)
+              : g_build_filename (dir, "restored.safetensors", NULL);
+
+  if (cli_format_from_path (out_path) != CLI_FORMAT_NONE)
+    return cli_usage_error ("restore", "%s holds a whole checkpoint: -o "
+                            "names the safetensors file to write, not '%s'",
+                            dir, out_path);
+  return cli_checkpoint_restore (&o->common, &c, dir, out_path);
 }
 
 static int
@@ -68,7 +85,10 @@ cli_cmd_restore (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
       "The weights file to write, *.npy or *.csv (default: "
-      "OUTDIR/restored.npy)", "WEIGHTS" },
+      "OUTDIR/restored.npy); for a checkpoint, the safetensors file "
+      "(default: OUTDIR/restored.safetensors)", "WEIGHTS" },
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &o.progress,
+      "Show the progress line even when stderr is not a terminal", NULL },
     { "calibrate", 0, 0, G_OPTION_ARG_FILENAME, &o.calibrate,
       "Fit and apply the least-squares gain of each channel (of the whole "
       "array, per tensor) that maps the restored weights onto REFERENCE, "
@@ -92,11 +112,17 @@ cli_cmd_restore (int argc, char **argv)
     "sum (w_ref - g w)^2, multiplies the channel by it and prints the gains:\n"
     "measured conductances often come back scaled by a read gain or drift.\n"
     "\n"
+    "An OUTDIR of a whole checkpoint (convert of a .safetensors file) is\n"
+    "restored into one safetensors checkpoint: every tensor, in its order,\n"
+    "name, shape and dtype (F16 and BF16 rounded to nearest even), the\n"
+    "tensors that passed through and the __metadata__.  A plane of another\n"
+    "shape or dtype than params.yaml records is refused.\n"
+    "\n"
     "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n"
     "\n"
-    "Examples:\n"
+    "Example:\n"
     "  condmap restore layer1-g -o layer1-measured.npy\n"
-    "  condmap restore layer1-g --calibrate layer1.npy -o layer1-cal.npy\n",
+    "  condmap restore model-g -o model-restored.safetensors\n",
     entries, &o.common);
   int status;
 
@@ -107,6 +133,8 @@ cli_cmd_restore (int argc, char **argv)
                               "missing: condmap restore OUTDIR");
   else if (argc > 2)
     status = cli_usage_error ("restore", "unexpected argument '%s'", argv[2]);
+  else if (cli_is_checkpoint_dir (argv[1]))
+    status = run_checkpoint (&o, argv[1]);
   else if (o.output != NULL
            && cli_format_from_path (o.output) == CLI_FORMAT_NONE)
     status = cli_usage_error ("restore", "-o names the weights file to "

@@ -408,6 +408,30 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmGuard, cm_guard_free)
  * FALSE (errno set) if something could not be removed. */
 gboolean cm_remove_tree (const char *path);
 
+/* An output directory built as "PATH.tmp-XXXXXX" and renamed into place
+ * when complete (condmap_converter_convert_to_dir() and the checkpoint's
+ * OUTDIR).  Start from { NULL }; clear with cm_outdir_clear(), which
+ * removes the temporary unless it was committed. */
+typedef struct {
+  char *path;          /* the destination, without trailing slashes */
+  gboolean force;
+  char *tmp;           /* the directory being built; NULL before/after */
+  CmGuard *guard;      /* its registration */
+} CmOutdir;
+
+/* Checks @path may be written (condmap_outdir_check()) and records it. */
+gboolean cm_outdir_prepare (CmOutdir *o, const char *path, gboolean force,
+                            GError **error);
+/* Creates the temporary directory, registered so that a signal removes
+ * it and @children (paths inside it, files before the subdirectories
+ * that hold them). */
+gboolean cm_outdir_create (CmOutdir *o, const char *const *children,
+                           GError **error);
+/* Renames the temporary into place (replacing PATH with @force). */
+gboolean cm_outdir_commit (CmOutdir *o, GError **error);
+void cm_outdir_clear (CmOutdir *o);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CmOutdir, cm_outdir_clear)
+
 /* Writes @outdir as condmap_converter_convert_to_dir() does (complete or
  * not at all; CONDMAP_OUTDIR_FORCE replaces): the planes (CondmapArray*)
  * under @files (NULL-terminated; *.csv as CSV, else .npy) and the

@@ -1060,6 +1060,125 @@ gboolean condmap_tensor_to_f32 (CondmapTensorDtype dtype, const void *in,
 gboolean condmap_tensor_from_f32 (CondmapTensorDtype dtype, const float *in,
                                   void *out, size_t n);
 
+/* ---- Whole checkpoints: convert, restore, check ----------------------- */
+
+/* A model's safetensors checkpoint converted tensor by tensor with a
+ * recipe, into an output directory (OUTDIR) that appears complete or not
+ * at all:
+ *
+ *   OUTDIR/planes.safetensors       each plane as tensor "NAME:PLANE"
+ *   OUTDIR/passthrough.safetensors  the tensors not converted, and the
+ *                                   checkpoint's __metadata__
+ *   OUTDIR/params.yaml              per tensor: converter, resolved config,
+ *                                   params, shape, dtypes, plane tensors
+ *
+ * (or, with CONDMAP_CHECKPOINT_NPY, OUTDIR/NAME/PLANE.npy instead of
+ * planes.safetensors).  One tensor is in memory at a time: its input
+ * (read through the mapping, or as float32 if it is F16 or BF16) and its
+ * planes.  See docs/checkpoints.md. */
+
+#define CONDMAP_CHECKPOINT_RECORD "params.yaml"
+#define CONDMAP_CHECKPOINT_PLANES "planes.safetensors"
+#define CONDMAP_CHECKPOINT_PASSTHROUGH "passthrough.safetensors"
+
+/** Where a long run is, for a progress line.  Strings are borrowed for
+ *  the call only. */
+typedef struct {
+  size_t index;          /* the tensor being worked on, from 0 */
+  size_t n_tensors;
+  const char *name;      /* its name */
+  guint64 bytes_done;    /* bytes of the input done (tensors and planes
+                            read or written, as the run counts them) */
+  guint64 bytes_total;
+  double elapsed_s;      /* since the run began */
+  gboolean finished;     /* the last report of the run */
+} CondmapProgress;
+
+/** Called on the calling thread when a tensor starts, after each chunk of
+ *  work and at the end.  It draws; it must not call back into the run. */
+typedef void (*CondmapProgressFunc) (const CondmapProgress *progress,
+                                     gpointer user_data);
+
+/** Flags for condmap_checkpoint_convert(). */
+typedef enum {
+  CONDMAP_CHECKPOINT_DEFAULT = 0,
+  /** Replace an existing OUTDIR once the new one is complete. */
+  CONDMAP_CHECKPOINT_FORCE = 1 << 0,
+  /** Planes as OUTDIR/NAME/PLANE.npy (float32 or float64 planes only);
+   *  tensor names that would leave OUTDIR are refused. */
+  CONDMAP_CHECKPOINT_NPY = 1 << 1
+} CondmapCheckpointFlags;
+
+/** Converts the checkpoint @model_path with @recipe
+ *  (condmap_recipe_choose() for each tensor) into @outdir.  @plane_dtype
+ *  is F16, F32 or F64, or CONDMAP_TENSOR_DTYPE_OTHER for the default:
+ *  F64 tensors get F64 planes, the others F32.  Each tensor's planes are
+ *  those condmap_converter_to_conductances() gives for the whole tensor
+ *  (F16 and BF16 widened to float32 exactly first), bit for bit.
+ *  Errors name the file and the tensor: those of
+ *  condmap_safetensors_open() and condmap_outdir_check(), of the
+ *  conversion, CONDMAP_ERROR_INPUT for a rule that converts a tensor that
+ *  is not F64, F32, F16 or BF16, or a tensor name that would leave OUTDIR
+ *  in npy mode, CONDMAP_ERROR_IO for a file that cannot be written.  On
+ *  any error nothing is left.  @progress (may be NULL) is told how far the
+ *  run is. */
+gboolean condmap_checkpoint_convert (CondmapRecipe *recipe,
+                                     const char *model_path,
+                                     const char *outdir,
+                                     CondmapCheckpointFlags flags,
+                                     CondmapTensorDtype plane_dtype,
+                                     CondmapProgressFunc progress,
+                                     gpointer user_data, GError **error);
+
+/** Rebuilds the whole checkpoint from @outdir into @output_path: every
+ *  tensor in the original order, name, shape and dtype (F16 and BF16
+ *  rounded to nearest even), the pass-through tensors and __metadata__.
+ *  The planes may be measured ones that replaced the written files; a
+ *  plane of another shape or dtype than recorded is refused
+ *  (CONDMAP_ERROR_INPUT naming the file and the tensor).  Errors of the
+ *  record are CONDMAP_ERROR_FORMAT naming params.yaml and the line.
+ *  Written atomically. */
+gboolean condmap_checkpoint_restore (CondmapRuntime *runtime,
+                                     const char *outdir,
+                                     const char *output_path,
+                                     CondmapProgressFunc progress,
+                                     gpointer user_data, GError **error);
+
+/** One row of condmap_checkpoint_check(): how a tensor survives the
+ *  round trip.  Strings and shape are borrowed for the call only. */
+typedef struct {
+  const char *name;
+  const char *dtype_name;     /* "F32", "BF16", "I64", ... */
+  const char *converter;      /* NULL: passes through */
+  int rule;                   /* the recipe rule that matched, or -1 */
+  unsigned rank;
+  const size_t *shape;
+  size_t n_elements;
+  double max_abs_w;           /* max |w| */
+  double max_abs_error;       /* max |w - w_back| */
+  double rms_error;           /* sqrt (mean (w - w_back)^2) */
+  double max_rel_error;       /* max_abs_error / max_abs_w (0 if all 0) */
+} CondmapTensorCheck;
+
+/** Called for each tensor, in the checkpoint's order. */
+typedef void (*CondmapCheckFunc) (const CondmapTensorCheck *row,
+                                  gpointer user_data);
+
+/** Converts each tensor of @model_path that @recipe converts and back, in
+ *  memory, one at a time, and reports each tensor (converted or not) to
+ *  @row.  Weights come back as restore would write them (F16 and BF16
+ *  rounded).  Errors as condmap_checkpoint_convert(). */
+gboolean condmap_checkpoint_check (CondmapRecipe *recipe,
+                                   const char *model_path,
+                                   CondmapCheckFunc row, gpointer row_data,
+                                   CondmapProgressFunc progress,
+                                   gpointer progress_data, GError **error);
+
+/** Whether @path looks like a safetensors file: named *.safetensors (any
+ *  case), or, if it does not start with the .npy magic, its ninth byte
+ *  opens a JSON object. */
+gboolean condmap_path_is_safetensors (const char *path);
+
 G_END_DECLS
 
 #endif /* CONDMAP_H */

@@ -18,12 +18,8 @@
 #include <glib/gstdio.h>
 #include "condmap-private.h"
 
-typedef struct {
-  char *path;          /* the destination, without trailing slashes */
-  gboolean force;
-  char *tmp;           /* the directory being built; NULL before/after */
-  CmGuard *guard;      /* its registration */
-} Outdir;
+/* The directory being built (CmOutdir, condmap-private.h). */
+typedef CmOutdir Outdir;
 
 static gboolean G_GNUC_PRINTF (4, 5)
 fail (GError **error, CondmapError code, int errnum, const char *format, ...)
@@ -394,4 +390,33 @@ cm_outdir_write (const char *outdir, CondmapOutdirFlags flags,
   return create_tmp (&o, children, error)
          && write_files (o.tmp, (char *const *) files, planes, sidecar, error)
          && commit (&o, error);
+}
+
+/* ---- for other outputs that are directories (checkpoint.c) ------------ */
+
+gboolean
+cm_outdir_prepare (CmOutdir *o, const char *path, gboolean force,
+                   GError **error)
+{
+  o->force = force;
+  o->path = check_path (path, force, error);
+  return o->path != NULL;
+}
+
+gboolean
+cm_outdir_create (CmOutdir *o, const char *const *children, GError **error)
+{
+  return create_tmp (o, children, error);
+}
+
+gboolean
+cm_outdir_commit (CmOutdir *o, GError **error)
+{
+  return commit (o, error);
+}
+
+void
+cm_outdir_clear (CmOutdir *o)
+{
+  outdir_clear (o);
 }

@@ -4,6 +4,7 @@
 #ifndef CONDMAP_SIDECAR_PRIVATE_H
 #define CONDMAP_SIDECAR_PRIVATE_H
 
+#include <yaml.h>
 #include "condmap-private.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,36 @@ int cm_sidecar_format_version (const CondmapSidecar *sc);
 /* Whether @name is a file name inside OUTDIR: not empty, not "." or "..",
  * no '/' or '\\'. */
 gboolean cm_sidecar_is_plain_file_name (const char *name);
+
+/* ---- for the checkpoint record (checkpoint-record.c) ------------------ */
+
+/* Emits the body of a YAML document (its events between document start
+ * and end); FALSE if the emitter fails. */
+typedef gboolean (*CmEmitFunc) (yaml_emitter_t *e, gconstpointer data);
+
+/* Emits @body with libyaml's emitter (one line per key, UTF-8) and writes
+ * it atomically to @path. */
+gboolean cm_sidecar_write_document (const char *path, CmEmitFunc body,
+                                    gconstpointer data, GError **error);
+/* Emits the keys and values converter, config, shape, dtype, params and
+ * planes of @sc, inside a mapping the caller opened. */
+gboolean cm_sidecar_emit_fields (yaml_emitter_t *e, const CondmapSidecar *sc,
+                                 const char *params_file);
+/* A scalar: a plain number if @number, else a string quoted when it would
+ * read back as something else. */
+gboolean cm_sidecar_emit_scalar (yaml_emitter_t *e, const char *text,
+                                 gboolean number);
+gboolean cm_sidecar_emit_open (yaml_emitter_t *e, gboolean mapping,
+                               gboolean flow);
+gboolean cm_sidecar_emit_close (yaml_emitter_t *e, gboolean mapping);
+
+/* Reads the keys converter, config, dtype, shape, params and planes of
+ * @mapping (the caller refuses other keys) into a new sidecar; messages
+ * name @path.  The sidecar borrows @mapping's config node: keep the tree
+ * alive as long as it.  Free with condmap_sidecar_free(). */
+CondmapSidecar *cm_sidecar_new_from_node (const char *path,
+                                          const CmNode *mapping,
+                                          GError **error);
 
 G_END_DECLS
 

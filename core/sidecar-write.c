@@ -246,32 +246,72 @@ emit_planes (yaml_emitter_t *e, const CondmapSidecar *sc)
   return ok && emit_close (e, FALSE);
 }
 
-static gboolean
-emit_document (yaml_emitter_t *e, const CondmapSidecar *sc,
-               const char *params_file)
+/* The fields of one record: converter, config, shape, dtype, params (in
+ * @params_file when not NULL: one row per channel) and planes. */
+gboolean
+cm_sidecar_emit_fields (yaml_emitter_t *e, const CondmapSidecar *sc,
+                        const char *params_file)
 {
-  yaml_event_t ev;
+  return emit_scalar (e, "converter", FALSE)
+         && emit_scalar (e, sc->converter, FALSE)
+         && emit_scalar (e, "config", FALSE) && emit_config (e, sc)
+         && emit_scalar (e, "shape", FALSE) && emit_shape (e, sc)
+         && emit_scalar (e, "dtype", FALSE)
+         && emit_scalar (e, condmap_dtype_name (sc->dtype), FALSE)
+         && emit_scalar (e, "params", FALSE)
+         && emit_params (e, sc, params_file)
+         && emit_scalar (e, "planes", FALSE) && emit_planes (e, sc);
+}
+
+gboolean
+cm_sidecar_emit_scalar (yaml_emitter_t *e, const char *text, gboolean number)
+{
+  return emit_scalar (e, text, number);
+}
+
+gboolean
+cm_sidecar_emit_open (yaml_emitter_t *e, gboolean mapping, gboolean flow)
+{
+  return emit_open (e, mapping, flow);
+}
+
+gboolean
+cm_sidecar_emit_close (yaml_emitter_t *e, gboolean mapping)
+{
+  return emit_close (e, mapping);
+}
+
+/* A sidecar document: the record and where its per-channel params went. */
+typedef struct {
+  const CondmapSidecar *sc;
+  const char *params_file;   /* NULL: params inline */
+} Body;
+
+static gboolean
+emit_body (yaml_emitter_t *e, gconstpointer data)
+{
+  const Body *b = data;
   char format[32];
-  gboolean ok;
 
   g_snprintf (format, sizeof format, CM_SIDECAR_FORMAT_PREFIX "%d",
-              cm_sidecar_format_version (sc));
+              cm_sidecar_format_version (b->sc));
+  return emit_open (e, TRUE, FALSE)
+         && emit_scalar (e, "format", FALSE) && emit_scalar (e, format, FALSE)
+         && cm_sidecar_emit_fields (e, b->sc, b->params_file)
+         && emit_close (e, TRUE);
+}
+
+static gboolean
+emit_document (yaml_emitter_t *e, CmEmitFunc body, gconstpointer data)
+{
+  yaml_event_t ev;
+  gboolean ok;
+
   yaml_stream_start_event_initialize (&ev, YAML_UTF8_ENCODING);
   ok = yaml_emitter_emit (e, &ev);
   yaml_document_start_event_initialize (&ev, NULL, NULL, NULL, 1);
   ok = ok && yaml_emitter_emit (e, &ev);
-  ok = ok && emit_open (e, TRUE, FALSE)
-       && emit_scalar (e, "format", FALSE) && emit_scalar (e, format, FALSE)
-       && emit_scalar (e, "converter", FALSE)
-       && emit_scalar (e, sc->converter, FALSE)
-       && emit_scalar (e, "config", FALSE) && emit_config (e, sc)
-       && emit_scalar (e, "shape", FALSE) && emit_shape (e, sc)
-       && emit_scalar (e, "dtype", FALSE)
-       && emit_scalar (e, condmap_dtype_name (sc->dtype), FALSE)
-       && emit_scalar (e, "params", FALSE)
-       && emit_params (e, sc, params_file)
-       && emit_scalar (e, "planes", FALSE) && emit_planes (e, sc)
-       && emit_close (e, TRUE);
+  ok = ok && body (e, data);
   yaml_document_end_event_initialize (&ev, 1);
   ok = ok && yaml_emitter_emit (e, &ev);
   yaml_stream_end_event_initialize (&ev);
@@ -303,11 +343,8 @@ gboolean
 condmap_sidecar_write (const CondmapSidecar *sidecar, const char *path,
                        GError **error)
 {
-  yaml_emitter_t emitter;
-  g_autoptr (GString) out = g_string_new (NULL);
-  g_autoptr (CmAtomicFile) file = NULL;
   g_autofree char *params_file = NULL;
-  gboolean ok;
+  Body body = { sidecar, NULL };
 
   g_return_val_if_fail (sidecar != NULL && path != NULL, FALSE);
   if (!check_writable (sidecar, path, error))
@@ -319,7 +356,20 @@ condmap_sidecar_write (const CondmapSidecar *sidecar, const char *path,
       params_file = cm_sidecar_params_file_name (path);
       if (!cm_sidecar_write_params_file (sidecar, path, params_file, error))
         return FALSE;
+      body.params_file = params_file;
     }
+  return cm_sidecar_write_document (path, emit_body, &body, error);
+}
+
+gboolean
+cm_sidecar_write_document (const char *path, CmEmitFunc body,
+                           gconstpointer data, GError **error)
+{
+  yaml_emitter_t emitter;
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (CmAtomicFile) file = NULL;
+  gboolean ok;
+
   if (!yaml_emitter_initialize (&emitter))
     {
       g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FAILED,
@@ -330,8 +380,7 @@ condmap_sidecar_write (const CondmapSidecar *sidecar, const char *path,
   yaml_emitter_set_unicode (&emitter, 1);
   /* One line per key, as DESIGN.md shows, however long g_lst is. */
   yaml_emitter_set_width (&emitter, -1);
-  ok = emit_document (&emitter, sidecar, params_file)
-       && yaml_emitter_flush (&emitter);
+  ok = emit_document (&emitter, body, data) && yaml_emitter_flush (&emitter);
   if (!ok)
     g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FAILED,
                  "cannot write %s: YAML emitter: %s", path,

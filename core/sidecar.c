@@ -380,6 +380,19 @@ read_keys (CondmapSidecar *sc, const CmNode *root, GError **error)
 }
 
 CondmapSidecar *
+cm_sidecar_new_from_node (const char *path, const CmNode *mapping,
+                          GError **error)
+{
+  g_autoptr (CondmapSidecar) sc = g_new0 (CondmapSidecar, 1);
+
+  sc->path = g_strdup (path);
+  sc->params = condmap_params_new ();
+  if (!read_keys (sc, mapping, error))
+    return NULL;
+  return g_steal_pointer (&sc);
+}
+
+CondmapSidecar *
 condmap_sidecar_read (const char *path, GError **error)
 {
   g_autoptr (CondmapSidecar) sc = NULL;

@@ -245,8 +245,11 @@ remove_slot (const Slot *s)
   fd = open (s->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd >= 0)
     {
+      /* A child may be a subdirectory (a checkpoint's npy planes,
+       * "TENSOR/PLANE.npy"), listed after the files in it. */
       for (char **c = s->children; c != NULL && *c != NULL; c++)
-        unlinkat (fd, *c, 0);
+        if (unlinkat (fd, *c, 0) != 0 && (errno == EISDIR || errno == EPERM))
+          unlinkat (fd, *c, AT_REMOVEDIR);
       for (int tries = 0; rmdir (s->path) != 0 && errno == ENOTEMPTY
                           && tries < 3; tries++)
         empty_dir (fd);

@@ -15,6 +15,12 @@ beside this package (the libdir recorded in condmap/_build_config.py);
 ctypes.util.find_library("condmap").  If none works, OSError says to set
 CONDMAP_LIBRARY.  Importing condmap loads nothing.
 
+Whole models: condmap.Recipe.from_file(rt, "recipe.yaml") maps the
+tensors of a state dict ({name: array}) with to_conductances() and
+to_weights(), or converts a safetensors file with convert_checkpoint();
+condmap.load_safetensors() and save_safetensors() read and write
+checkpoints with NumPy alone.
+
 A condmap failure raises condmap.Error, whose .code is an ErrorCode; bad
 Python arguments raise TypeError (dtypes) or ValueError (shapes, counts,
 closed objects).
@@ -40,6 +46,7 @@ from ._lib import lib
 from ._runtime import PluginFailure, PluginInfo, Runtime, _Handle
 from ._device import BudgetTime, Device, parse_time
 from ._device import error_budget as _error_budget
+from ._safetensors import load_metadata, load_safetensors, save_safetensors
 
 try:
     from ._build_config import VERSION as __version__  # type: ignore
@@ -55,7 +62,9 @@ __all__ = ["Runtime", "Converter", "Device", "BudgetTime", "parse_time",
            "Error", "ErrorCode", "PluginInfo",
            "PluginFailure", "read_npy", "restore_dir", "version",
            "load_library",
-           "ROUND_TRIP_TOLERANCE", "__version__"]
+           "ROUND_TRIP_TOLERANCE", "__version__",
+           "Recipe", "restore_checkpoint", "load_safetensors",
+           "save_safetensors", "load_metadata"]
 
 #: The default limit of Converter.check_invertible(), as in condmap.h.
 ROUND_TRIP_TOLERANCE = 1e-4
@@ -109,6 +118,10 @@ def version() -> str:
 
 
 # ---- Converter --------------------------------------------------------------
+
+
+def _keep(ptr: Any) -> None:
+    """The free function of a borrowed converter: its owner frees it."""
 
 
 def _flow_value(flow: str, key: str) -> str | None:
@@ -167,8 +180,8 @@ class Converter(_Handle):
                         "Converter.from_yaml()")
 
     @classmethod
-    def _new(cls, runtime: Runtime, create: Callable[[Any, Any], Any]
-             ) -> Converter:
+    def _new(cls, runtime: Runtime, create: Callable[[Any, Any], Any],
+             free: Callable[[Any], None] | None = None) -> Converter:
         if not isinstance(runtime, Runtime):
             raise TypeError("condmap: runtime must be a condmap.Runtime, "
                             "not %s" % type(runtime).__name__)
@@ -177,7 +190,7 @@ class Converter(_Handle):
         if not ptr:
             raise _take_error(err)
         self = object.__new__(cls)
-        self._own(ptr, lib.condmap_converter_free)
+        self._own(ptr, free or lib.condmap_converter_free)
         self._runtime = runtime  # the C converter refs it too
         self._name = lib.condmap_converter_get_name(ptr).decode()
         self._n_planes = lib.condmap_converter_get_n_planes(ptr)
@@ -190,6 +203,15 @@ class Converter(_Handle):
                             ptr, ctypes.byref(g_min), ctypes.byref(g_max))
                         else None)
         self._f_lst = _flow_value(self.config, "f_lst")
+        return self
+
+    @classmethod
+    def _borrow(cls, runtime: Runtime, ptr: Any, owner: object
+                ) -> Converter:
+        """A Converter for a C converter that owner (a Recipe) owns and
+        frees; it keeps owner alive."""
+        self = cls._new(runtime, lambda rt, err: ptr, free=_keep)
+        self._owner = owner
         return self
 
     @classmethod
@@ -551,3 +573,6 @@ __all__.append("plot_available")
 Converter.calibrate = _scaling.calibrate  # type: ignore[attr-defined]
 Converter.scaling = property(_scaling.scaling)  # type: ignore[attr-defined]
 Converter.clips = property(_scaling.clips)  # type: ignore[attr-defined]
+
+# After Converter, which a Recipe's converters are.
+from ._recipe import Recipe, restore_checkpoint  # noqa: E402
