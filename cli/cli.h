@@ -98,6 +98,39 @@ CondmapArray *cli_planes_to_weights (const CondmapConverter *conv,
 /* The smallest and largest element of a non-empty array. */
 void cli_array_range (const CondmapArray *array, double *min, double *max);
 
+/* ---- clip-report.c, sensitivity.c, planes.c: scaling and clipping in
+ * check ------------------------------------------------------------------ */
+
+/* For a converter that clips: prints how many of @w's weights were beyond
+ * their threshold (from @params), the error they contribute to the round
+ * trip w -> @back, and the round-trip error of the others.  Nothing for a
+ * converter that does not clip. */
+gboolean cli_report_clipping (const CondmapConverter *conv,
+                              const CondmapArray *w, const CondmapArray *back,
+                              const CondmapParams *params, GError **error);
+/* Prints the smallest and largest value of each param over the rows
+ * (after "converter ..., shape ..." of convert's summary). */
+void cli_print_param_ranges (const CondmapParams *params);
+/* Prints how far 1 µS more on a device moves its weight, on average over
+ * the weights @w (each weight taking its most sensitive device): each of
+ * @planes in turn is raised by 1 µS, restored against @back, and put back
+ * as it was. */
+gboolean cli_report_sensitivity (const CondmapConverter *conv,
+                                 const CondmapArray *w, GPtrArray *planes,
+                                 const CondmapParams *params,
+                                 const CondmapArray *back, GError **error);
+/* The mean of a non-empty array. */
+double cli_array_mean (const CondmapArray *array);
+
+/* ---- calibrate.c: restore --calibrate ------------------------------------ */
+
+/* Reads the reference weights (of @weights' dtype and shape), fits and
+ * applies the least-squares gain of each channel of @conv's scaling to
+ * @weights, and prints the gains unless @quiet. */
+gboolean cli_calibrate (const CondmapConverter *conv, CondmapArray *weights,
+                        const char *reference_path, gboolean quiet,
+                        GError **error);
+
 /* ---- interrupt.c: a signal leaves no temporary output behind ---------- */
 
 /* Blocks SIGINT, SIGTERM and SIGHUP (unless ignored by whoever started

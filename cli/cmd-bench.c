@@ -18,6 +18,8 @@ typedef struct {
   CondmapRuntime *rt;
   CondmapDtype dtype;
   size_t n;
+  unsigned rank;     /* the --shape, which per-channel scaling needs */
+  size_t shape[4];
   int runs;
   void *weights;
   void *back;
@@ -48,12 +50,15 @@ run_once (Bench *b, const CondmapConverter *conv, What what, unsigned K,
     case FORWARD:
       condmap_params_free (*params);
       *params = NULL;
-      return condmap_converter_to_conductances (conv, b->dtype, b->weights,
-                                                b->n, b->planes, params, error);
+      return condmap_converter_to_conductances_shaped (conv, b->dtype,
+                                                       b->rank, b->shape,
+                                                       b->weights, b->planes,
+                                                       params, error);
     case INVERSE:
-      return condmap_converter_to_weights (conv, b->dtype,
-                                           (const void *const *) b->planes,
-                                           b->n, *params, b->back, error);
+      return condmap_converter_to_weights_shaped (conv, b->dtype, b->rank,
+                                                  b->shape,
+                                                  (const void *const *) b->planes,
+                                                  *params, b->back, error);
     case FLOOR_FORWARD:
       condmap_runtime_stream_floor (b->rt, b->dtype, b->n,
                                     (const void *const *) &b->weights, 1,
@@ -175,19 +180,21 @@ bench_converter (Bench *b, const char *path, GError **error)
 }
 
 static gboolean
-parse_shape (const char *text, size_t *n)
+parse_shape (const char *text, Bench *b)
 {
   g_auto (GStrv) dims = g_strsplit (text, "x", -1);
   guint64 d;
 
-  *n = 1;
-  if (g_strv_length (dims) < 1 || g_strv_length (dims) > 4)
+  b->n = 1;
+  b->rank = g_strv_length (dims);
+  if (b->rank < 1 || b->rank > 4)
     return FALSE;
   for (guint i = 0; dims[i]; i++)
     {
       if (!g_ascii_string_to_unsigned (dims[i], 10, 1, 1u << 30, &d, NULL)
-          || __builtin_mul_overflow (*n, (size_t) d, n))
+          || __builtin_mul_overflow (b->n, (size_t) d, &b->n))
         return FALSE;
+      b->shape[i] = (size_t) d;
     }
   return TRUE;
 }
@@ -297,7 +304,7 @@ cli_cmd_bench (int argc, char **argv)
   b.dtype = condmap_dtype_from_name (dtype ? dtype : "f32");
   if (b.dtype == 0)
     return cli_usage_error ("bench", "--dtype must be f32 or f64, not '%s'", dtype);
-  if (!parse_shape (shape ? shape : "4096x4096", &b.n))
+  if (!parse_shape (shape ? shape : "4096x4096", &b))
     return cli_usage_error ("bench", "--shape must look like 4096x4096, not '%s'", shape);
   if (runs < 1 || runs > 1000)
     return cli_usage_error ("bench", "--runs must be 1 to 1000");

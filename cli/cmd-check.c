@@ -87,8 +87,9 @@ print_ranges (const CondmapConverter *conv, const GPtrArray *planes)
       double lo, hi;
 
       cli_array_range (planes->pdata[k], &lo, &hi);
-      printf ("    %-12s %.6g .. %.6g\n",
-              condmap_converter_get_plane_name (conv, k), lo, hi);
+      printf ("    %-12s %.6g .. %.6g, mean %.6g\n",
+              condmap_converter_get_plane_name (conv, k), lo, hi,
+              cli_array_mean (planes->pdata[k]));
     }
 }
 
@@ -114,6 +115,9 @@ check_weights (const CondmapConverter *conv, const char *path, GError **error)
     return FALSE;
   rt = measure (w, back);
   print_round_trip (path, w, &rt);
+  if (!cli_report_clipping (conv, w, back, params, error)
+      || !cli_report_sensitivity (conv, w, planes, params, back, error))
+    return FALSE;
   print_ranges (conv, planes);
   return TRUE;
 }
@@ -214,7 +218,9 @@ cli_cmd_check (int argc, char **argv)
     "--tolerance.  Given WEIGHTS (.npy, or *.csv read as float64), converts "
     "and restores them in memory and reports the round-trip error (max abs, "
     "RMS, max relative to max |w|) and the conductance range each plane "
-    "uses.",
+    "uses, and how far 1 µS of error on a device moves its weight.  A "
+    "config that clips also gets the number of weights clipped, the error "
+    "they contribute and the round trip of the others.",
     "With --device DEVICE.yaml, reports instead the error budget of the\n"
     "scheme on that device for WEIGHTS: at each --time, the weight error\n"
     "(RMS and max relative to max |w|, mean ± std over --trials) after\n"

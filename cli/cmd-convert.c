@@ -41,6 +41,11 @@ print_summary (const char *outdir, const CondmapSidecar *sc)
           g_strv_length ((char **) files), files[1] ? "s" : "", list);
   printf ("  converter %s, shape %s, %s", condmap_sidecar_get_converter (sc),
           shape, condmap_dtype_name (condmap_sidecar_get_dtype (sc)));
+  if (condmap_params_get_n_rows (params) > 1)
+    {
+      cli_print_param_ranges (params);
+      return;
+    }
   for (size_t i = 0; i < condmap_params_get_n (params); i++)
     {
       const char *name = condmap_params_get_name (params, i);

@@ -1,7 +1,8 @@
 /* planes.c - whole-array conversions in memory: allocating the K planes
  * of an array and running the converter over them, as check does (convert
  * and restore call condmap_converter_convert_to_dir() and
- * condmap_restore_dir(), which do it themselves). */
+ * condmap_restore_dir(), which do it themselves).  The shaped conversions,
+ * so that per-channel scaling knows the channels. */
 #include "cli.h"
 
 GPtrArray *
@@ -26,10 +27,10 @@ cli_planes_from_weights (const CondmapConverter *conv,
       g_ptr_array_add (planes, plane);
       data[k] = condmap_array_get_data (plane);
     }
-  if (!condmap_converter_to_conductances (conv, dtype,
-                                          condmap_array_peek_data (weights),
-                                          condmap_array_get_n (weights),
-                                          data, params_out, error))
+  if (!condmap_converter_to_conductances_shaped (
+         conv, dtype, condmap_array_get_rank (weights),
+         condmap_array_get_shape (weights), condmap_array_peek_data (weights),
+         data, params_out, error))
     return NULL;
   return g_steal_pointer (&planes);
 }
@@ -47,9 +48,10 @@ cli_planes_to_weights (const CondmapConverter *conv, const GPtrArray *planes,
     return NULL;
   for (guint k = 0; k < planes->len; k++)
     data[k] = condmap_array_peek_data (planes->pdata[k]);
-  if (!condmap_converter_to_weights (conv, dtype, data,
-                                     condmap_array_get_n (weights), params,
-                                     condmap_array_get_data (weights), error))
+  if (!condmap_converter_to_weights_shaped (conv, dtype, rank, shape, data,
+                                            params,
+                                            condmap_array_get_data (weights),
+                                            error))
     return NULL;
   return g_steal_pointer (&weights);
 }
@@ -70,4 +72,17 @@ cli_array_range (const CondmapArray *array, double *min, double *max)
       *min = MIN (*min, v);
       *max = MAX (*max, v);
     }
+}
+
+double
+cli_array_mean (const CondmapArray *array)
+{
+  size_t n = condmap_array_get_n (array);
+  const void *data = condmap_array_peek_data (array);
+  gboolean f32 = condmap_array_get_dtype (array) == CONDMAP_DTYPE_FLOAT32;
+  double sum = 0;
+
+  for (size_t i = 0; i < n; i++)
+    sum += f32 ? ((const float *) data)[i] : ((const double *) data)[i];
+  return sum / (double) n;
 }

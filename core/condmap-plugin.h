@@ -323,7 +323,8 @@ typedef struct {
 
   /** NULL-terminated list of the params plan() sets, in the order of the
    *  params array (may be empty: { NULL }).  Names: letters, digits and
-   *  '_'.  Static. */
+   *  '_'; "clip_threshold" is the core's (the threshold of `clip:`).
+   *  Static. */
   const char *const *param_names;
 
   /** Derives the params from the statistics: writes params[i] for every

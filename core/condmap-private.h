@@ -127,6 +127,10 @@ CmSettings *cm_settings_new (const CmNode *mapping, const char *origin,
 void cm_settings_free (CmSettings *settings);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CmSettings, cm_settings_free)
 
+/* Marks each of the NULL-terminated @keys that the mapping holds as
+ * consumed by the core (cm_core_keys): the plugin never sees them. */
+void cm_settings_consume_keys (CmSettings *settings, const char *const *keys);
+
 /* Refuses undeclared keys (CONDMAP_ERROR_UNKNOWN_KEY, with a did-you-mean),
  * then reads every declared key: type, range, length, presence
  * (CONDMAP_ERROR_CONFIG with file:line), defaults filled in, and the
@@ -228,6 +232,40 @@ const CmPlugin *cm_runtime_find_plugin_of_kind (const CondmapRuntime *runtime,
 const char **cm_runtime_dup_names_of_kind (const CondmapRuntime *runtime,
                                            unsigned kind);
 
+/* ---- core-keys.c: the keys the core reads for every converter ---------- */
+
+/* The top-level config keys the core consumes itself ("converter",
+ * "scaling", "clip"): no plugin sees them.  NULL-terminated. */
+extern const char *const cm_core_keys[];
+
+/* What `scaling:` and `clip:` say.  All zero: per tensor, no clipping. */
+typedef struct {
+  gboolean per_channel;     /* scaling: {per: channel} */
+  gint axis;                /* scaling.axis as written; < 0 counts from the end */
+  double clip_max_abs;      /* clip.max_abs; 0: not given */
+  double clip_sigma;        /* clip.sigma; 0: not given */
+  double clip_percentile;   /* clip.percentile; 0: not given */
+} CmCoreKeys;
+
+/* Reads `scaling` and `clip` of a config mapping (NULL: none) into @keys:
+ * CONDMAP_ERROR_CONFIG at the line of a bad value,
+ * CONDMAP_ERROR_UNKNOWN_KEY with a did-you-mean for an unknown sub-key. */
+gboolean cm_core_keys_read (const CmNode *mapping, const char *origin,
+                            CmCoreKeys *keys, GError **error);
+/* Whether the keys ask for clipping. */
+gboolean cm_core_keys_clip (const CmCoreKeys *keys);
+/* Whether the keys are the defaults (per tensor, no clipping). */
+gboolean cm_core_keys_is_default (const CmCoreKeys *keys);
+/* Appends the keys that are not defaults to a flow mapping being built in
+ * @out ("{g_max: 40" -> "{g_max: 40, scaling: {per: channel, axis: 0}"),
+ * with ", " before each unless @out is just "{". */
+void cm_core_keys_append_flow (const CmCoreKeys *keys, GString *out);
+/* The whole resolved config as one flow mapping: the plugin's settings
+ * (cm_resolved_to_flow_yaml) and the core keys that are not defaults.
+ * Free with g_free(). */
+char *cm_config_to_flow_yaml (const GPtrArray *resolved,
+                              const CmCoreKeys *keys);
+
 /* ---- converter.c --------------------------------------------------------- */
 
 typedef struct _CmConverterLevels CmConverterLevels;   /* levels-key.c */
@@ -245,6 +283,7 @@ struct _CondmapConverter {
   gboolean has_bounds;         /* g_min/g_max known: planes are checked */
   double g_min_us;
   double g_max_us;
+  CmCoreKeys core;             /* scaling and clip */
   CmConverterLevels *levels;   /* `levels:`, or NULL */
 };
 

@@ -83,6 +83,36 @@ const char *condmap_params_get_name (const CondmapParams *params, size_t i);
 /** Whether @name is set. */
 gboolean condmap_params_has (const CondmapParams *params, const char *name);
 
+/** Rows.  A conversion with per-channel scaling (`scaling: {per:
+ *  channel}`) makes one row of params per channel, row c for index c
+ *  along the axis; any other makes one row.  The functions above read and
+ *  write row 0.  Params read back from a sidecar have the rows written. */
+size_t condmap_params_get_n_rows (const CondmapParams *params);
+/** Resizes to @n_rows (>= 1) rows; cells of new rows are NAN (not set). */
+void condmap_params_set_n_rows (CondmapParams *params, size_t n_rows);
+/** The value of @name in @row, or NAN if it is not set or @row is out of
+ *  range. */
+double condmap_params_get_row_value (const CondmapParams *params, size_t row,
+                                     const char *name);
+/** Sets @name in @row to @value; a row past the last adds rows (their
+ *  other cells NAN). */
+void condmap_params_set_row_value (CondmapParams *params, size_t row,
+                                   const char *name, double value);
+/** Copies @name of every row into @values (get_n_rows() of them).
+ *  Returns FALSE, leaving @values untouched, if @name is not set. */
+gboolean condmap_params_get_column (const CondmapParams *params,
+                                    const char *name, double *values);
+/** Sets @name in rows 0 .. @n_rows - 1 from @values, adding rows if the
+ *  params have fewer. */
+void condmap_params_set_column (CondmapParams *params, const char *name,
+                                const double *values, size_t n_rows);
+
+/** The param the core adds to every row when the config clips (`clip:`):
+ *  the threshold |w| was clamped to, in the weights' dtype.  The way back
+ *  does not need it; `condmap check` reports with it.  No plugin may use
+ *  the name. */
+#define CONDMAP_PARAM_CLIP_THRESHOLD "clip_threshold"
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapParams, condmap_params_free)
 
 /* ---- Runtime ------------------------------------------------------------ */
@@ -257,9 +287,76 @@ const char *condmap_converter_get_warning (const CondmapConverter *conv,
  *  ("{g_min: 0, g_max: 25, f_lst: [1, 3]}").  Free with g_free(). */
 char *condmap_converter_dup_config_yaml (const CondmapConverter *conv);
 
+/** How a converter scales the weights: `scaling:` of its config. */
+typedef enum {
+  /** One set of params for the whole array (the default). */
+  CONDMAP_SCALING_PER_TENSOR = 0,
+  /** One set per index along an axis ("channel"), from the statistics of
+   *  that index's elements: one params row per channel. */
+  CONDMAP_SCALING_PER_CHANNEL = 1
+} CondmapScaling;
+
+/** The scaling of @conv.  For CONDMAP_SCALING_PER_CHANNEL, *axis (may be
+ *  NULL) gets the axis as configured: negative counts from the last axis,
+ *  as in NumPy. */
+CondmapScaling condmap_converter_get_scaling (const CondmapConverter *conv,
+                                             int *axis);
+/** Whether the config clips the weights (`clip:`) before converting them:
+ *  |w| beyond the threshold (per tensor, or per channel with per-channel
+ *  scaling) is clamped to it, and the params hold the threshold used in
+ *  CONDMAP_PARAM_CLIP_THRESHOLD. */
+gboolean condmap_converter_clips (const CondmapConverter *conv);
+/** How a C-ordered array of @rank and @shape divides into channels: the
+ *  number of params rows its conversion makes (*n_channels: 1 per tensor,
+ *  shape[axis] per channel) and the length of the runs (*run) such that
+ *  element i belongs to channel (i / run) % n_channels.  Either pointer
+ *  may be NULL.  Fails with CONDMAP_ERROR_INPUT if the scaling axis does
+ *  not exist in this shape. */
+gboolean condmap_converter_get_channels (const CondmapConverter *conv,
+                                         unsigned rank, const size_t *shape,
+                                         size_t *n_channels, size_t *run,
+                                         GError **error);
+
+/** Converts a C-ordered array of @rank and @shape (rank 0: one element)
+ *  of @dtype into K planes of the same shape, which the caller allocates
+ *  (planes[k] for k < K).  The shape is what per-channel scaling needs;
+ *  per tensor it only counts the elements.  With `clip:` the weights are
+ *  clamped on the way (the array itself is not changed).  On success
+ *  *params_out (if not NULL) is a new params object with one row per
+ *  channel, freed with condmap_params_free().  Refuses an empty array and
+ *  non-finite weights (CONDMAP_ERROR_INPUT, naming the first bad index),
+ *  and a scaling axis the shape does not have (CONDMAP_ERROR_INPUT naming
+ *  the axis and the rank).  On failure the planes' contents are
+ *  undefined. */
+gboolean condmap_converter_to_conductances_shaped (const CondmapConverter *conv,
+                                                   CondmapDtype dtype,
+                                                   unsigned rank,
+                                                   const size_t *shape,
+                                                   const void *weights,
+                                                   void *const *planes,
+                                                   CondmapParams **params_out,
+                                                   GError **error);
+
+/** Converts K planes of @rank and @shape back into weights of that shape
+ *  (caller-allocated), with the params of the forward conversion: per
+ *  channel, their rows must match the channels of the shape.  Refuses
+ *  params that lack a name the plugin needs, have the wrong number of
+ *  rows, and non-finite conductances (CONDMAP_ERROR_INPUT). */
+gboolean condmap_converter_to_weights_shaped (const CondmapConverter *conv,
+                                              CondmapDtype dtype,
+                                              unsigned rank,
+                                              const size_t *shape,
+                                              const void *const *planes,
+                                              const CondmapParams *params,
+                                              void *weights,
+                                              GError **error);
+
 /** Converts n weights of @dtype into K planes of n elements each, which the
- *  caller allocates (planes[k] for k < K).  On success *params_out (if not
- *  NULL) is a new params object, freed with condmap_params_free().
+ *  caller allocates (planes[k] for k < K): the conversion of a 1-D array,
+ *  for converters that scale per tensor.  One that scales per channel
+ *  needs the shape and is refused here (CONDMAP_ERROR_INPUT): use
+ *  condmap_converter_to_conductances_shaped().  On success *params_out (if
+ *  not NULL) is a new params object, freed with condmap_params_free().
  *  Refuses n == 0 and non-finite weights (CONDMAP_ERROR_INPUT, naming the
  *  first bad index).  On failure the planes' contents are undefined. */
 gboolean condmap_converter_to_conductances (const CondmapConverter *conv,
@@ -272,7 +369,8 @@ gboolean condmap_converter_to_conductances (const CondmapConverter *conv,
 
 /** Converts K planes of n elements back into n weights (caller-allocated),
  *  with the params of the forward conversion.  Refuses params that lack a
- *  name the plugin needs and non-finite conductances. */
+ *  name the plugin needs and non-finite conductances; per-channel
+ *  converters are refused as by condmap_converter_to_conductances(). */
 gboolean condmap_converter_to_weights (const CondmapConverter *conv,
                                        CondmapDtype dtype,
                                        const void *const *planes,
@@ -288,7 +386,10 @@ gboolean condmap_converter_to_weights (const CondmapConverter *conv,
  *  [-1, 1] (zero and both ends included) and reports the
  *  largest error relative to max |w| in *max_error (may be NULL), also
  *  when it fails.  Returns FALSE with CONDMAP_ERROR_NOT_INVERTIBLE if it
- *  exceeds CONDMAP_ROUND_TRIP_TOLERANCE. */
+ *  exceeds CONDMAP_ROUND_TRIP_TOLERANCE.  The probe tests the plugin's
+ *  mapping, so it is scaled per tensor and not clipped whatever the
+ *  config says: clipping is lossy by design, and `condmap check WEIGHTS`
+ *  reports what it does to real weights. */
 gboolean condmap_converter_check_invertible (const CondmapConverter *conv,
                                              double *max_error,
                                              GError **error);
@@ -300,6 +401,22 @@ gboolean condmap_converter_check_round_trip (const CondmapConverter *conv,
                                              double tolerance,
                                              double *max_error,
                                              GError **error);
+
+/** Calibration, as a lab does with conductances read back from a chip:
+ *  fits, for each channel of @conv's scaling (the whole array per tensor),
+ *  the gain g that maps the weights onto @reference in the least-squares
+ *  sense, g = sum (w_ref w) / sum (w w) over the channel's elements,
+ *  multiplies the channel's weights by it in place, and returns the gains
+ *  in *gains (one per channel; free with g_free()) and their number in
+ *  *n_gains.  A channel whose weights are all 0 keeps them, with gain 1.
+ *  @weights and @reference are C-ordered arrays of @dtype, @rank and
+ *  @shape.  Fails with CONDMAP_ERROR_INPUT for an empty array, non-finite
+ *  values or a scaling axis the shape does not have. */
+gboolean condmap_converter_calibrate (const CondmapConverter *conv,
+                                      CondmapDtype dtype, unsigned rank,
+                                      const size_t *shape, void *weights,
+                                      const void *reference, double **gains,
+                                      size_t *n_gains, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapConverter, condmap_converter_free)
 
@@ -419,9 +536,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapRecipe, condmap_recipe_free)
 
 /* ---- Params sidecar (OUTDIR/params.yaml) ------------------------------ */
 
-/** The current sidecar format, written as "format: condmap-params/1".  A
- *  sidecar of a newer version is refused. */
-#define CONDMAP_SIDECAR_FORMAT_VERSION 1
+/** The newest sidecar format this library reads and writes, written as
+ *  "format: condmap-params/N".  A sidecar of a newer version is refused.
+ *  Version 2 adds per-channel params ({file: params.npy, columns: [...]},
+ *  a .npy file of channels x params beside the YAML) and the core keys
+ *  `scaling` and `clip` in `config`; a sidecar that needs neither is
+ *  written as version 1, which condmap 0.1 reads too. */
+#define CONDMAP_SIDECAR_FORMAT_VERSION 2
 
 /** What restore needs to turn planes back into weights: converter and
  *  resolved config, shape, dtype, params and the plane file names. */
@@ -439,7 +560,10 @@ CondmapSidecar *condmap_sidecar_new (const CondmapConverter *conv,
 void condmap_sidecar_free (CondmapSidecar *sidecar);
 
 /** Writes the sidecar with libyaml's emitter, numbers with enough digits
- *  to round-trip (%.17g for float64, %.9g for float32).  Atomic. */
+ *  to round-trip (%.17g for float64, %.9g for float32).  Atomic.  Params
+ *  of more than one row (per-channel scaling) go to a float64 .npy file
+ *  beside @path, named after it (params.yaml: params.npy), written first
+ *  and named in the YAML; condmap_sidecar_read() reads it back. */
 gboolean condmap_sidecar_write (const CondmapSidecar *sidecar,
                                 const char *path, GError **error);
 

@@ -122,6 +122,18 @@ cm_settings_new (const CmNode *mapping, const char *origin,
 }
 
 void
+cm_settings_consume_keys (CmSettings *settings, const char *const *keys)
+{
+  for (gsize k = 0; keys[k] != NULL; k++)
+    {
+      gint i = cm_settings_find_key (settings, keys[k]);
+
+      if (i >= 0)
+        settings->consumed[i] = TRUE;
+    }
+}
+
+void
 cm_settings_free (CmSettings *settings)
 {
   if (settings == NULL)

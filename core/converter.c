@@ -162,11 +162,11 @@ cm_converter_new_named (CondmapRuntime *runtime, const char *name,
   conv = g_new0 (CondmapConverter, 1);
   conv->runtime = condmap_runtime_ref (runtime);
   conv->plugin = plugin;
-  settings = cm_settings_new (mapping, origin,
-                              mapping && cm_node_lookup (mapping, "converter")
-                              ? "converter" : NULL, &plugin->decls);
+  settings = cm_settings_new (mapping, origin, NULL, &plugin->decls);
+  cm_settings_consume_keys (settings, cm_core_keys);
   cm_settings_consume_levels (settings);
-  if (!instantiate (conv, settings, error)
+  if (!cm_core_keys_read (mapping, origin, &conv->core, error)
+      || !instantiate (conv, settings, error)
       || !cm_converter_read_levels (conv, mapping, origin, error))
     {
       condmap_converter_free (conv);
@@ -278,7 +278,7 @@ condmap_converter_get_plane_name (const CondmapConverter *conv, unsigned k)
 char *
 condmap_converter_dup_config_yaml (const CondmapConverter *conv)
 {
-  return cm_resolved_to_flow_yaml (conv->resolved);
+  return cm_config_to_flow_yaml (conv->resolved, &conv->core);
 }
 
 gboolean
@@ -310,4 +310,20 @@ condmap_converter_get_warning (const CondmapConverter *conv, size_t i)
   if (conv->warnings == NULL || i >= conv->warnings->len)
     return NULL;
   return conv->warnings->pdata[i];
+}
+
+CondmapScaling
+condmap_converter_get_scaling (const CondmapConverter *conv, int *axis)
+{
+  if (!conv->core.per_channel)
+    return CONDMAP_SCALING_PER_TENSOR;
+  if (axis != NULL)
+    *axis = conv->core.axis;
+  return CONDMAP_SCALING_PER_CHANNEL;
+}
+
+gboolean
+condmap_converter_clips (const CondmapConverter *conv)
+{
+  return cm_core_keys_clip (&conv->core);
 }

@@ -111,11 +111,14 @@ condmap_restore_dir (CondmapRuntime *runtime, const char *outdir,
   data = g_new0 (const void *, planes->len);
   for (guint k = 0; k < planes->len; k++)
     data[k] = condmap_array_peek_data (planes->pdata[k]);
-  if (!condmap_converter_to_weights (conv, condmap_sidecar_get_dtype (sc),
-                                     data, condmap_array_get_n (weights),
-                                     condmap_sidecar_get_params (sc),
-                                     condmap_array_get_data (weights),
-                                     error))
+  if (!condmap_converter_to_weights_shaped (conv,
+                                            condmap_sidecar_get_dtype (sc),
+                                            condmap_sidecar_get_rank (sc),
+                                            condmap_sidecar_get_shape (sc),
+                                            data,
+                                            condmap_sidecar_get_params (sc),
+                                            condmap_array_get_data (weights),
+                                            error))
     return NULL;
   if (sidecar_out != NULL)
     *sidecar_out = g_steal_pointer (&sc);

@@ -276,11 +276,10 @@ convert (const CondmapConverter *conv, const CondmapArray *weights,
       g_ptr_array_add (planes, plane);
       data[k] = condmap_array_get_data (plane);
     }
-  if (!condmap_converter_to_conductances (conv,
-                                          condmap_array_get_dtype (weights),
-                                          condmap_array_peek_data (weights),
-                                          condmap_array_get_n (weights),
-                                          data, params_out, error))
+  if (!condmap_converter_to_conductances_shaped (
+         conv, condmap_array_get_dtype (weights),
+         condmap_array_get_rank (weights), condmap_array_get_shape (weights),
+         condmap_array_peek_data (weights), data, params_out, error))
     return NULL;
   return g_steal_pointer (&planes);
 }
@@ -300,16 +299,18 @@ plane_files (const CondmapConverter *conv, gboolean csv)
   return names;
 }
 
-/* Everything the directory will hold: the plane files and the sidecar.
- * Free with g_free() (the names are borrowed). */
+/* Everything the directory may hold: the plane files, the sidecar and
+ * the per-channel params file the sidecar writes beside itself
+ * (sidecar-channels.c).  Free with g_free() (the names are borrowed). */
 static const char **
 dir_children (char **files)
 {
   guint n = g_strv_length (files);
-  const char **children = g_new0 (const char *, n + 2);
+  const char **children = g_new0 (const char *, n + 3);
 
   memcpy (children, files, n * sizeof *children);
   children[n] = CONDMAP_OUTDIR_SIDECAR;
+  children[n + 1] = "params.npy";
   return children;
 }
 

@@ -1,7 +1,7 @@
 /* parallel.c - splits an element range across threads.  Conversions are
  * elementwise, so contiguous ranges give every thread its own cache lines
  * and the result does not depend on the number of threads. */
-#include "condmap-private.h"
+#include "scaling-private.h"
 
 /* Below this many elements a thread costs more than it saves. */
 #define MIN_PER_WORKER 32768
@@ -26,21 +26,24 @@ run_range (gpointer data)
   return NULL;
 }
 
-unsigned
-cm_run_parallel (unsigned n_workers, size_t n, CmWorkFunc func, gpointer job)
+/* Ranges of at least @min_per_worker items, starting on multiples of
+ * @align. */
+static unsigned
+run_ranges (unsigned n_workers, size_t n, size_t min_per_worker, size_t align,
+            CmWorkFunc func, gpointer job)
 {
   g_autofree Range *ranges = NULL;
   g_autofree GThread **threads = NULL;
   size_t per;
 
-  if (n_workers > n / MIN_PER_WORKER)
-    n_workers = (unsigned) (n / MIN_PER_WORKER);
+  if (n_workers > n / min_per_worker)
+    n_workers = (unsigned) (n / min_per_worker);
   if (n_workers <= 1)
     {
       func (job, 0, n, 0);
       return 1;
     }
-  per = (n / n_workers + ALIGN_ELEMENTS - 1) / ALIGN_ELEMENTS * ALIGN_ELEMENTS;
+  per = (n / n_workers + align - 1) / align * align;
   ranges = g_new (Range, n_workers);
   threads = g_new0 (GThread *, n_workers);
   for (unsigned w = 0; w < n_workers; w++)
@@ -64,4 +67,19 @@ cm_run_parallel (unsigned n_workers, size_t n, CmWorkFunc func, gpointer job)
         run_range (&ranges[w]);
     }
   return n_workers;
+}
+
+unsigned
+cm_run_parallel (unsigned n_workers, size_t n, CmWorkFunc func, gpointer job)
+{
+  return run_ranges (n_workers, n, MIN_PER_WORKER, ALIGN_ELEMENTS, func, job);
+}
+
+/* Channels: a few of them may be a lot of work, so the caller says how
+ * many make a worker's share; no alignment is needed. */
+unsigned
+cm_run_parallel_items (unsigned n_workers, size_t n, size_t min_per_worker,
+                       CmWorkFunc func, gpointer job)
+{
+  return run_ranges (n_workers, n, MAX (min_per_worker, 1), 1, func, job);
 }

@@ -1,10 +1,16 @@
 /* pipeline.c - the two-phase conversion: a statistics pass, the plugin's
  * plan, then the plugin's kernels over chunks on all cores; and the way
  * back.  The core checks what comes in (finite, non-empty) and what the
- * plugin writes (finite, inside [g_min, g_max]). */
+ * plugin writes (finite, inside [g_min, g_max]).
+ *
+ * With per-channel scaling (channels.c) the statistics and the plan are
+ * per channel, and a chunk never crosses a run of one channel, so each
+ * kernel call gets its channel's params row; with `clip:` each chunk is
+ * clamped into a scratch block of its worker before the kernel reads it
+ * (clip.c).  Per tensor is one channel of one run. */
 #include <math.h>
 #include <string.h>
-#include "condmap-private.h"
+#include "scaling-private.h"
 
 /* Bytes of weights and planes one kernel call touches: small enough that
  * the core's check of the planes reads them from L2 (256 KiB and more on
@@ -19,8 +25,6 @@
 #define MAX_WORKERS 256
 
 typedef struct {
-  double min;
-  double max;
   gboolean bad;          /* a NaN or Inf was seen */
   size_t bad_index;      /* first non-finite (or out-of-range) element */
   unsigned bad_plane;
@@ -29,99 +33,22 @@ typedef struct {
 typedef struct {
   const CondmapConverter *conv;
   CondmapDtype dtype;
+  size_t es;                     /* bytes per element */
   const void *weights;
   void *weights_out;
   const void *const *planes_in;
   void *const *planes_out;
-  size_t n;
-  const double *params;           /* in the order of param_names */
+  CmChannelLayout layout;
+  const double *params;          /* n_channels rows, param_names order */
+  size_t n_params;               /* the row length */
+  const double *clip;            /* threshold per channel, or NULL */
+  char *clip_scratch;            /* n_workers chunks, when clipping */
   double lo, hi;                 /* accepted plane values */
   gboolean check;                /* check the planes written */
-  size_t chunk;                  /* elements per kernel call */
+  size_t chunk;                  /* elements per kernel call, at most */
   void **scratch;                /* n_workers * K plane pointers */
   WorkerResult results[MAX_WORKERS];
 } Job;
-
-/* ---- plane checks ---------------------------------------------------------- */
-
-/* Index of the first element outside [lo, hi] (NaN included), or n.  The
- * first loop is branch-free so it vectorises; only a failure rescans.
- * '&' rather than '&&' keeps it free of branches. */
-#define DEFINE_OUTSIDE(T, U, S)                                             \
-CM_CLONES static size_t                                                     \
-find_outside_##S (const T *g, size_t n, T lo, T hi)                         \
-{                                                                           \
-  U bad = 0;                                                                \
-  for (size_t i = 0; i < n; i++)                                            \
-    bad |= !((g[i] >= lo) & (g[i] <= hi));                                  \
-  if (!bad)                                                                 \
-    return n;                                                               \
-  for (size_t i = 0; i < n; i++)                                            \
-    if (!((g[i] >= lo) & (g[i] <= hi)))                                     \
-      return i;                                                             \
-  return n;                                                                 \
-}
-
-/* The flag has the element's width, so the loop vectorises for both. */
-DEFINE_OUTSIDE (float, gint32, f32)
-DEFINE_OUTSIDE (double, gint64, f64)
-
-static size_t
-find_outside (CondmapDtype dtype, const void *g, size_t n, double lo, double hi)
-{
-  if (dtype == CONDMAP_DTYPE_FLOAT32)
-    return find_outside_f32 (g, n, (float) MAX (lo, -G_MAXFLOAT),
-                             (float) MIN (hi, G_MAXFLOAT));
-  return find_outside_f64 (g, n, lo, hi);
-}
-
-/* Index of the first NaN or Inf, or n.  x - x is +0 for every finite x
- * and NaN otherwise, so OR-ing its bits finds a non-finite element in two
- * instructions a vector (the compiler may not fold x - x: NaN and Inf are
- * honoured here). */
-#define DEFINE_NON_FINITE(T, U, S)                                          \
-CM_CLONES static size_t                                                     \
-find_non_finite_##S (const T *g, size_t n)                                  \
-{                                                                           \
-  U acc = 0;                                                                \
-  for (size_t i = 0; i < n; i++)                                            \
-    {                                                                       \
-      const T z = g[i] - g[i];                                              \
-      U bits;                                                               \
-      memcpy (&bits, &z, sizeof bits);                                      \
-      acc |= bits;                                                          \
-    }                                                                       \
-  if (acc == 0)                                                             \
-    return n;                                                               \
-  for (size_t i = 0; i < n; i++)                                            \
-    if (!isfinite (g[i]))                                                   \
-      return i;                                                             \
-  return n;                                                                 \
-}
-
-DEFINE_NON_FINITE (float, guint32, f32)
-DEFINE_NON_FINITE (double, guint64, f64)
-
-static size_t
-find_non_finite (CondmapDtype dtype, const void *g, size_t n)
-{
-  if (dtype == CONDMAP_DTYPE_FLOAT32)
-    return find_non_finite_f32 (g, n);
-  return find_non_finite_f64 (g, n);
-}
-
-static const char *
-describe_value (CondmapDtype dtype, const void *data, size_t i, char *buf,
-                size_t len)
-{
-  double v = dtype == CONDMAP_DTYPE_FLOAT32 ? ((const float *) data)[i]
-                                            : ((const double *) data)[i];
-  if (isnan (v))
-    return "NaN";
-  if (isinf (v))
-    return v > 0 ? "Inf" : "-Inf";
-  return g_ascii_formatd (buf, len, "%.9g", v);
-}
 
 static gboolean
 check_dtype (CondmapDtype dtype, GError **error)
@@ -140,134 +67,7 @@ n_workers (const CondmapConverter *conv)
   return MIN (MAX_WORKERS, condmap_runtime_get_n_threads (conv->runtime));
 }
 
-/* ---- phase 1: statistics ------------------------------------------------- */
-
-static void
-stats_work (gpointer data, size_t begin, size_t end, unsigned worker)
-{
-  Job *job = data;
-  WorkerResult *r = &job->results[worker];
-  size_t es = condmap_dtype_size (job->dtype);
-  const char *w = (const char *) job->weights + begin * es;
-
-  r->min = INFINITY;
-  r->max = -INFINITY;
-  if (end > begin)
-    cm_scan_stats (job->dtype, w, end - begin, &r->min, &r->max, &r->bad);
-}
-
-static gboolean
-compute_stats (Job *job, CondmapStats *stats, GError **error)
-{
-  unsigned used = cm_run_parallel (n_workers (job->conv), job->n, stats_work, job);
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  stats->struct_size = sizeof (CondmapStats);
-  stats->dtype = job->dtype;
-  stats->n = job->n;
-  stats->min = INFINITY;
-  stats->max = -INFINITY;
-  for (unsigned w = 0; w < used; w++)
-    {
-      if (job->results[w].bad)
-        {
-          size_t i = find_non_finite (job->dtype, job->weights, job->n);
-          g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
-                       "weight element %zu (flat index, C order) is %s: "
-                       "weights must be finite", i,
-                       describe_value (job->dtype, job->weights, i, buf,
-                                       sizeof buf));
-          return FALSE;
-        }
-      stats->min = MIN (stats->min, job->results[w].min);
-      stats->max = MAX (stats->max, job->results[w].max);
-    }
-  stats->abs_max = MAX (fabs (stats->min), fabs (stats->max));
-  stats->range_max = stats->abs_max;
-  return TRUE;
-}
-
-/* ---- params ----------------------------------------------------------------- */
-
-/* The params as the kernels read them: an array in the order of the
- * plugin's param_names.  Everything must be there and finite: a sidecar
- * edited by hand or a plugin's plan() may have left a hole.  Free the
- * result with g_free(). */
-static double *
-params_to_array (const CondmapConverter *conv, const CondmapParams *params,
-                 GError **error)
-{
-  const char *const *names = conv->plugin->ops->param_names;
-  g_autofree double *values = g_new (double, conv->plugin->n_params + 1);
-
-  for (size_t i = 0; names[i] != NULL; i++)
-    {
-      if (!condmap_params_has (params, names[i]))
-        {
-          g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
-                       "converter '%s' needs the param '%s', which is "
-                       "missing", condmap_converter_get_name (conv), names[i]);
-          return NULL;
-        }
-      values[i] = condmap_params_get (params, names[i]);
-      if (!isfinite (values[i]))
-        {
-          g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
-                       "param '%s' of converter '%s' is not finite",
-                       names[i], condmap_converter_get_name (conv));
-          return NULL;
-        }
-    }
-  return g_steal_pointer (&values);
-}
-
-/* Runs the plugin's plan() into a params array (returned, g_free()) and
- * the named params object (*params_out). */
-static double *
-plan (const CondmapConverter *conv, const CondmapStats *stats,
-      CondmapParams **params_out, GError **error)
-{
-  const CmPlugin *p = conv->plugin;
-  g_autofree double *values = g_new (double, p->n_params + 1);
-  g_autoptr (CondmapParams) params = condmap_params_new ();
-  CondmapContext ctx;
-  int ok;
-
-  for (size_t i = 0; i <= p->n_params; i++)
-    values[i] = NAN;
-  cm_context_init (&ctx, p, NULL, NULL);
-  ctx.origin = conv->origin;
-  ctx.key_lines = conv->key_lines;
-  ok = p->ops->plan (conv->state, stats, values, &ctx);
-  if (!ok || ctx.error != NULL)
-    {
-      if (ctx.error == NULL)
-        g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
-                     "plugin \"%s\" could not plan the conversion and did "
-                     "not say why", p->desc->name);
-      else
-        g_propagate_error (error, g_steal_pointer (&ctx.error));
-      cm_context_clear (&ctx);
-      return NULL;
-    }
-  cm_context_clear (&ctx);
-  for (size_t i = 0; i < p->n_params; i++)
-    {
-      if (!isfinite (values[i]))
-        {
-          g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
-                       "plugin \"%s\" plan(): param '%s' is %s: a bug in "
-                       "the plugin", p->desc->name, p->ops->param_names[i],
-                       isnan (values[i]) ? "not set or NaN" : "infinite");
-          return NULL;
-        }
-      condmap_params_set (params, p->ops->param_names[i], values[i]);
-    }
-  *params_out = g_steal_pointer (&params);
-  return g_steal_pointer (&values);
-}
-
-/* ---- phase 2: the kernels ------------------------------------------------ */
+/* ---- the kernels -------------------------------------------------------- */
 
 static void **
 worker_planes (Job *job, unsigned worker)
@@ -275,70 +75,87 @@ worker_planes (Job *job, unsigned worker)
   return job->scratch + (size_t) worker * job->conv->n_planes;
 }
 
-/* One chunk of a direction: run the kernel on elements [at, at + len),
- * whose planes start at g[k], and check what it wrote. */
-typedef void (*ChunkFunc) (Job *job, size_t at, size_t len, void **g,
-                           WorkerResult *r);
+/* One chunk of a direction: run the kernel on elements [at, at + len) of
+ * channel @c, whose planes start at g[k], and check what it wrote. */
+typedef void (*ChunkFunc) (Job *job, size_t at, size_t len, size_t c,
+                           unsigned worker, void **g, WorkerResult *r);
 
 static void
-forward_chunk (Job *job, size_t at, size_t len, void **g, WorkerResult *r)
+forward_chunk (Job *job, size_t at, size_t len, size_t c, unsigned worker,
+               void **g, WorkerResult *r)
 {
   const CondmapConverterOps *d = job->conv->plugin->ops;
-  const char *w = (const char *) job->weights
-                  + at * condmap_dtype_size (job->dtype);
+  const double *row = job->params + c * job->n_params;
+  const void *w = (const char *) job->weights + at * job->es;
 
+  if (job->clip != NULL)
+    {
+      void *clamped = job->clip_scratch
+                      + (size_t) worker * job->chunk * job->es;
+
+      cm_clip_clamp (job->dtype, w, len, job->clip[c], clamped);
+      w = clamped;
+    }
   if (job->dtype == CONDMAP_DTYPE_FLOAT32)
-    d->to_conductances_f32 (job->conv->state, job->params,
-                            (const float *) w, len, (float *const *) g);
+    d->to_conductances_f32 (job->conv->state, row, w, len,
+                            (float *const *) g);
   else
-    d->to_conductances_f64 (job->conv->state, job->params,
-                            (const double *) w, len, (double *const *) g);
+    d->to_conductances_f64 (job->conv->state, row, w, len,
+                            (double *const *) g);
   if (job->conv->levels != NULL)
     cm_converter_levels_apply (job->conv->levels, job->dtype,
                                job->conv->n_planes, g, len);
   for (unsigned k = 0; job->check && k < job->conv->n_planes && !r->bad; k++)
     {
-      size_t i = find_outside (job->dtype, g[k], len, job->lo, job->hi);
+      size_t i = cm_find_outside (job->dtype, g[k], len, job->lo, job->hi);
       if (i < len)
         r->bad = TRUE, r->bad_index = at + i, r->bad_plane = k;
     }
 }
 
 static void
-inverse_chunk (Job *job, size_t at, size_t len, void **g, WorkerResult *r)
+inverse_chunk (Job *job, size_t at, size_t len, size_t c, unsigned worker,
+               void **g, WorkerResult *r)
 {
   const CondmapConverterOps *d = job->conv->plugin->ops;
-  char *w = (char *) job->weights_out + at * condmap_dtype_size (job->dtype);
+  const double *row = job->params + c * job->n_params;
+  char *w = (char *) job->weights_out + at * job->es;
   size_t i;
 
+  (void) worker;
   if (job->dtype == CONDMAP_DTYPE_FLOAT32)
-    d->to_weights_f32 (job->conv->state, job->params,
-                       (const float *const *) g, len, (float *) w);
+    d->to_weights_f32 (job->conv->state, row, (const float *const *) g, len,
+                       (float *) w);
   else
-    d->to_weights_f64 (job->conv->state, job->params,
-                       (const double *const *) g, len, (double *) w);
+    d->to_weights_f64 (job->conv->state, row, (const double *const *) g,
+                       len, (double *) w);
   /* A non-finite conductance always makes its weight non-finite, so
    * checking the output finds bad input too, at a fraction of the cost. */
-  i = find_non_finite (job->dtype, w, len);
+  i = cm_find_non_finite (job->dtype, w, len);
   if (i < len)
     r->bad = TRUE, r->bad_index = at + i;
 }
 
 /* Walks a worker's range chunk by chunk, with the plane pointers offset to
- * each chunk, until the end or the first bad element. */
+ * each chunk, until the end or the first bad element.  A chunk ends at the
+ * end of its channel's run, so that one params row serves it: per tensor
+ * the run is the whole array, and for axis 0 a channel is one run. */
 static void
 each_chunk (Job *job, size_t begin, size_t end, unsigned worker,
             void *const *planes, ChunkFunc func)
 {
-  size_t es = condmap_dtype_size (job->dtype);
+  size_t run = job->layout.run, C = job->layout.n_channels, len;
   void **g = worker_planes (job, worker);
   WorkerResult *r = &job->results[worker];
 
-  for (size_t at = begin; at < end && !r->bad; at += job->chunk)
+  for (size_t at = begin; at < end && !r->bad; at += len)
     {
+      size_t run_end = (at / run + 1) * run;
+
+      len = MIN (job->chunk, MIN (end, run_end) - at);
       for (unsigned k = 0; k < job->conv->n_planes; k++)
-        g[k] = (char *) planes[k] + at * es;
-      func (job, at, MIN (job->chunk, end - at), g, r);
+        g[k] = (char *) planes[k] + at * job->es;
+      func (job, at, len, (at / run) % C, worker, g, r);
     }
 }
 
@@ -361,15 +178,16 @@ inverse_work (gpointer data, size_t begin, size_t end, unsigned worker)
 }
 
 static Job *
-job_new (const CondmapConverter *conv, CondmapDtype dtype, size_t n)
+job_new (const CondmapConverter *conv, CondmapDtype dtype)
 {
   Job *job = g_new0 (Job, 1);
 
   job->conv = conv;
   job->dtype = dtype;
-  job->n = n;
+  job->es = condmap_dtype_size (dtype);
+  job->n_params = conv->plugin->n_params;
   /* A multiple of 64 elements, so chunks start on cache lines. */
-  job->chunk = CHUNK_BYTES / ((conv->n_planes + 1) * condmap_dtype_size (dtype));
+  job->chunk = CHUNK_BYTES / ((conv->n_planes + 1) * job->es);
   job->chunk = CLAMP (job->chunk / 64 * 64, 256, 8192);
   job->scratch = g_new0 (void *, (size_t) MAX_WORKERS * conv->n_planes);
   return job;
@@ -379,6 +197,7 @@ static void
 job_free (Job *job)
 {
   g_free (job->scratch);
+  g_aligned_free (job->clip_scratch);
   g_free (job);
 }
 
@@ -394,8 +213,8 @@ report_plane_value (const Job *job, const WorkerResult *r, GError **error)
                "plugin \"%s\" (%s) wrote %s µS to plane %s element %zu, "
                "outside [%g, %g]: a bug in the plugin",
                conv->plugin->desc->name, conv->plugin->path,
-               describe_value (job->dtype, job->planes_out[r->bad_plane],
-                               r->bad_index, buf, sizeof buf),
+               cm_describe_value (job->dtype, job->planes_out[r->bad_plane],
+                                  r->bad_index, buf, sizeof buf),
                condmap_converter_get_plane_name (conv, r->bad_plane),
                r->bad_index, job->lo, job->hi);
 }
@@ -417,39 +236,56 @@ set_plane_bounds (Job *job)
     }
 }
 
-gboolean
-condmap_converter_to_conductances (const CondmapConverter *conv,
-                                   CondmapDtype dtype, const void *weights,
-                                   size_t n, void *const *planes,
-                                   CondmapParams **params_out, GError **error)
+/* The statistics and plan of every channel (with clip thresholds), then
+ * the kernels.  @per_tensor ignores the config's scaling and clip (the
+ * invertibility probe). */
+static gboolean
+convert_forward (const CondmapConverter *conv, CondmapDtype dtype,
+                 unsigned rank, const size_t *shape, const void *weights,
+                 void *const *planes, gboolean per_tensor,
+                 CondmapParams **params_out, GError **error)
 {
+  static const CmCoreKeys no_keys;
+  const CmCoreKeys *keys = per_tensor ? &no_keys : &conv->core;
   g_autoptr (Job) job = NULL;
   g_autoptr (CondmapParams) params = NULL;
+  g_autofree CondmapStats *stats = NULL;
+  g_autofree double *thresholds = NULL;
   g_autofree double *values = NULL;
-  CondmapStats stats;
+  size_t C;
   unsigned used;
 
   if (!check_dtype (dtype, error))
     return FALSE;
-  if (n == 0)
+  job = job_new (conv, dtype);
+  if (!cm_channel_layout_init (&job->layout, conv, per_tensor, rank, shape,
+                       job->es, error))
+    return FALSE;
+  if (job->layout.n == 0)
     {
       g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
                    "the weight array is empty: there is nothing to convert");
       return FALSE;
     }
-  job = job_new (conv, dtype, n);
+  C = job->layout.n_channels;
+  stats = g_new0 (CondmapStats, C);
+  if (cm_core_keys_clip (keys))
+    thresholds = g_new (double, C);
+  if (!cm_channel_stats (conv, keys, &job->layout, dtype, weights, stats,
+                         thresholds, error)
+      || (values = cm_plan_channels (conv, stats, C, thresholds, &params,
+                                     error)) == NULL)
+    return FALSE;
   job->weights = weights;
-  if (!compute_stats (job, &stats, error))
-    return FALSE;
-  values = plan (conv, &stats, &params, error);
-  if (values == NULL)
-    return FALSE;
-  memset (job->results, 0, sizeof job->results);
   job->params = values;
+  job->clip = thresholds;
+  if (thresholds != NULL)
+    job->clip_scratch = g_aligned_alloc (n_workers (conv),
+                                         job->chunk * job->es, 64);
   job->planes_out = planes;
   set_plane_bounds (job);
   job->check = condmap_runtime_get_output_check (conv->runtime);
-  used = cm_run_parallel (n_workers (conv), n, forward_work, job);
+  used = cm_run_parallel (n_workers (conv), job->layout.n, forward_work, job);
   for (unsigned w = 0; w < used; w++)
     if (job->results[w].bad)
       {
@@ -461,35 +297,87 @@ condmap_converter_to_conductances (const CondmapConverter *conv,
   return TRUE;
 }
 
+gboolean
+cm_converter_map_per_tensor (const CondmapConverter *conv, CondmapDtype dtype,
+                             const void *weights, size_t n,
+                             void *const *planes, CondmapParams **params_out,
+                             GError **error)
+{
+  return convert_forward (conv, dtype, 1, &n, weights, planes, TRUE,
+                          params_out, error);
+}
+
+/* The flat API has no shape, which per-channel scaling needs. */
+static gboolean
+refuse_per_channel (const CondmapConverter *conv, const char *shaped,
+                    GError **error)
+{
+  if (!conv->core.per_channel)
+    return TRUE;
+  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+               "converter '%s' scales per channel ('scaling: {per: "
+               "channel}'), which needs the weights' shape: call %s() with "
+               "it", condmap_converter_get_name (conv), shaped);
+  return FALSE;
+}
+
+gboolean
+condmap_converter_to_conductances_shaped (const CondmapConverter *conv,
+                                          CondmapDtype dtype, unsigned rank,
+                                          const size_t *shape,
+                                          const void *weights,
+                                          void *const *planes,
+                                          CondmapParams **params_out,
+                                          GError **error)
+{
+  g_return_val_if_fail (rank == 0 || shape != NULL, FALSE);
+  return convert_forward (conv, dtype, rank, shape, weights, planes, FALSE,
+                          params_out, error);
+}
+
+gboolean
+condmap_converter_to_conductances (const CondmapConverter *conv,
+                                   CondmapDtype dtype, const void *weights,
+                                   size_t n, void *const *planes,
+                                   CondmapParams **params_out, GError **error)
+{
+  if (!refuse_per_channel (conv, "condmap_converter_to_conductances_shaped",
+                           error))
+    return FALSE;
+  return convert_forward (conv, dtype, 1, &n, weights, planes, FALSE,
+                          params_out, error);
+}
+
 static void
 report_inverse (const Job *job, size_t i, GError **error)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   for (unsigned k = 0; k < job->conv->n_planes; k++)
-    if (find_non_finite (job->dtype,
-                         (const char *) job->planes_in[k]
-                           + i * condmap_dtype_size (job->dtype), 1) == 0)
+    if (cm_find_non_finite (job->dtype,
+                            (const char *) job->planes_in[k] + i * job->es,
+                            1) == 0)
       {
         g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
                      "conductance plane %s element %zu is %s: conductances "
                      "must be finite",
                      condmap_converter_get_plane_name (job->conv, k), i,
-                     describe_value (job->dtype, job->planes_in[k], i, buf,
-                                     sizeof buf));
+                     cm_describe_value (job->dtype, job->planes_in[k], i, buf,
+                                        sizeof buf));
         return;
       }
   g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
                "weight element %zu came out as %s: are the params right for "
                "these planes?", i,
-               describe_value (job->dtype, job->weights_out, i, buf, sizeof buf));
+               cm_describe_value (job->dtype, job->weights_out, i, buf,
+                                  sizeof buf));
 }
 
-gboolean
-condmap_converter_to_weights (const CondmapConverter *conv, CondmapDtype dtype,
-                              const void *const *planes, size_t n,
-                              const CondmapParams *params, void *weights,
-                              GError **error)
+static gboolean
+convert_back (const CondmapConverter *conv, CondmapDtype dtype, unsigned rank,
+              const size_t *shape, const void *const *planes,
+              gboolean per_tensor, const CondmapParams *params,
+              void *weights, GError **error)
 {
   g_autoptr (Job) job = NULL;
   g_autofree double *values = NULL;
@@ -497,16 +385,22 @@ condmap_converter_to_weights (const CondmapConverter *conv, CondmapDtype dtype,
 
   if (!check_dtype (dtype, error))
     return FALSE;
-  values = params_to_array (conv, params, error);
+  job = job_new (conv, dtype);
+  if (!cm_channel_layout_init (&job->layout, conv, per_tensor, rank, shape,
+                               job->es, error))
+    return FALSE;
+  /* Params are checked even when there is nothing to convert. */
+  values = cm_params_to_rows (conv, params, job->layout.n == 0
+                              ? condmap_params_get_n_rows (params)
+                              : job->layout.n_channels, error);
   if (values == NULL)
     return FALSE;
-  if (n == 0)
+  if (job->layout.n == 0)
     return TRUE;
-  job = job_new (conv, dtype, n);
   job->planes_in = planes;
   job->weights_out = weights;
   job->params = values;
-  used = cm_run_parallel (n_workers (conv), n, inverse_work, job);
+  used = cm_run_parallel (n_workers (conv), job->layout.n, inverse_work, job);
   for (unsigned w = 0; w < used; w++)
     if (job->results[w].bad)
       {
@@ -516,7 +410,33 @@ condmap_converter_to_weights (const CondmapConverter *conv, CondmapDtype dtype,
   return TRUE;
 }
 
-/* ---- invertibility ----------------------------------------------------------- */
+gboolean
+condmap_converter_to_weights_shaped (const CondmapConverter *conv,
+                                     CondmapDtype dtype, unsigned rank,
+                                     const size_t *shape,
+                                     const void *const *planes,
+                                     const CondmapParams *params,
+                                     void *weights, GError **error)
+{
+  g_return_val_if_fail (rank == 0 || shape != NULL, FALSE);
+  return convert_back (conv, dtype, rank, shape, planes, FALSE, params,
+                       weights, error);
+}
+
+gboolean
+condmap_converter_to_weights (const CondmapConverter *conv, CondmapDtype dtype,
+                              const void *const *planes, size_t n,
+                              const CondmapParams *params, void *weights,
+                              GError **error)
+{
+  if (!refuse_per_channel (conv, "condmap_converter_to_weights_shaped",
+                           error))
+    return FALSE;
+  return convert_back (conv, dtype, 1, &n, planes, FALSE, params, weights,
+                       error);
+}
+
+/* ---- invertibility ------------------------------------------------------ */
 
 gboolean
 condmap_converter_check_invertible (const CondmapConverter *conv,
@@ -539,7 +459,7 @@ condmap_converter_check_round_trip (const CondmapConverter *conv,
   g_autofree void **planes = g_new (void *, K);
   g_autoptr (CondmapParams) params = NULL;
   double worst = 0;
-  size_t worst_i = 0;
+  size_t worst_i = 0, probe_n = PROBE_N;
 
   g_return_val_if_fail (conv != NULL, FALSE);
   g_return_val_if_fail (isfinite (tolerance) && tolerance >= 0, FALSE);
@@ -548,11 +468,11 @@ condmap_converter_check_round_trip (const CondmapConverter *conv,
     w[i] = -1.0 + 2.0 * (double) i / (PROBE_N - 1);
   for (unsigned k = 0; k < K; k++)
     planes[k] = g + (size_t) k * PROBE_N;
-  if (!condmap_converter_to_conductances (conv, CONDMAP_DTYPE_FLOAT64, w,
-                                          PROBE_N, planes, &params, error)
-      || !condmap_converter_to_weights (conv, CONDMAP_DTYPE_FLOAT64,
-                                        (const void *const *) planes, PROBE_N,
-                                        params, back, error))
+  if (!convert_forward (conv, CONDMAP_DTYPE_FLOAT64, 1, &probe_n, w, planes,
+                        TRUE, &params, error)
+      || !convert_back (conv, CONDMAP_DTYPE_FLOAT64, 1, &probe_n,
+                        (const void *const *) planes, TRUE, params, back,
+                        error))
     return FALSE;
   for (size_t i = 0; i < PROBE_N; i++)
     if (fabs (back[i] - w[i]) > worst)

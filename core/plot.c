@@ -1,7 +1,8 @@
 /* plot.c - the plot object: what a converter does, sampled through the
- * public API only (condmap_converter_to_conductances on a sweep of
- * weights, condmap_converter_to_weights for the round trip), so that any
- * converter can be drawn and none has to expose anything for it.
+ * conversions (on a sweep of weights, and the round trip), so that any
+ * converter can be drawn and none has to expose anything for it.  The
+ * sweep is mapped per tensor and unclipped (cm_converter_map_per_tensor):
+ * the curves are the scheme's, whatever `scaling` and `clip` say.
  *
  * The sweep holds SWEEP_POINTS weights from its low to its high end, both
  * included, and w = 0 when it lies inside: the pipeline derives a
@@ -9,6 +10,7 @@
  * sweep over a layer's [min w, max w] is converted exactly as the layer
  * is. */
 #include "plot-private.h"
+#include "scaling-private.h"
 
 #define SWEEP_POINTS 401        /* 400 steps: hits a 9- or 17-point grid */
 #define WEIGHT_BINS 60
@@ -59,9 +61,10 @@ sweep_sample (Sweep *s, const CondmapConverter *conv, double lo, double hi,
   s->g_us = g_new0 (double *, s->n_planes);
   for (unsigned k = 0; k < s->n_planes; k++)
     s->g_us[k] = g_new (double, s->n);
-  if (!condmap_converter_to_conductances (conv, CONDMAP_DTYPE_FLOAT64, s->w,
-                                          s->n, (void *const *) s->g_us,
-                                          NULL, error))
+  /* The scheme's curves: per tensor and unclipped, whatever the config's
+   * scaling and clip do to an array. */
+  if (!cm_converter_map_per_tensor (conv, CONDMAP_DTYPE_FLOAT64, s->w, s->n,
+                                    (void *const *) s->g_us, NULL, error))
     {
       g_prefix_error (error, "cannot sample the curves of %s: ",
                       condmap_converter_get_name (conv));
@@ -221,13 +224,14 @@ condmap_plot_add_weights (CondmapPlot *plot, const CondmapArray *weights,
 
   /* The conversion refuses empty and non-finite weights first. */
   if ((planes = new_planes (plot->n_planes, dtype, n, &data, error)) == NULL
-      || !condmap_converter_to_conductances (plot->conv, dtype, w, n, data,
-                                             &params, error)
+      || !condmap_converter_to_conductances_shaped (
+           plot->conv, dtype, condmap_array_get_rank (weights),
+           condmap_array_get_shape (weights), w, data, &params, error)
       || (back = condmap_array_new (dtype, 1, &n, error)) == NULL
-      || !condmap_converter_to_weights (plot->conv, dtype,
-                                        (const void *const *) data, n,
-                                        params, condmap_array_get_data (back),
-                                        error))
+      || !condmap_converter_to_weights_shaped (
+           plot->conv, dtype, condmap_array_get_rank (weights),
+           condmap_array_get_shape (weights), (const void *const *) data,
+           params, condmap_array_get_data (back), error))
     return FALSE;
   cm_data_range (dtype, w, n, &lo, &hi);
   if (!sweep_sample (&s, plot->conv, lo, hi, error))
@@ -295,9 +299,10 @@ condmap_plot_add_planes (CondmapPlot *plot, const CondmapArray *const *planes,
   for (unsigned k = 0; k < plot->n_planes; k++)
     data[k] = condmap_array_peek_data (planes[k]);
   if ((back = condmap_array_new (dtype, 1, &n, error)) == NULL
-      || !condmap_converter_to_weights (plot->conv, dtype, data, n, params,
-                                        condmap_array_get_data (back),
-                                        error))
+      || !condmap_converter_to_weights_shaped (
+           plot->conv, dtype, condmap_array_get_rank (planes[0]),
+           condmap_array_get_shape (planes[0]), data, params,
+           condmap_array_get_data (back), error))
     return FALSE;
   cm_data_range (dtype, condmap_array_peek_data (back), n, &lo, &hi);
   if (!sweep_sample (&s, plot->conv, lo, hi, error))

@@ -138,6 +138,12 @@ check_ops (CmPlugin *p, GError **error)
                      "declares an invalid param name '%s': use lower-case "
                      "letters, digits and '_', at most %d of them",
                      p->desc->name, o->param_names[p->n_params], MAX_PARAMS);
+    else if (strcmp (o->param_names[p->n_params],
+                     CONDMAP_PARAM_CLIP_THRESHOLD) == 0)
+      return refuse (error, CONDMAP_ERROR_PLUGIN, p->path, "(\"%s\") "
+                     "declares the param '%s', which the core sets when "
+                     "the config clips: rename it", p->desc->name,
+                     CONDMAP_PARAM_CLIP_THRESHOLD);
   p->ops = o;
   return TRUE;
 }
@@ -172,6 +178,9 @@ check_decl (CmPlugin *p, const CondmapSettingDecl *d, size_t i, GError **error)
 
   if (!name_is_valid (d->key, TRUE))
     why = "has an invalid key (lower-case letters, digits and '_')";
+  else if (g_strv_contains (cm_core_keys, d->key))
+    why = "uses a key the core reads for every converter (converter, "
+          "scaling, clip)";
   else if (d->type < CONDMAP_SETTING_NUMBER || d->type > CONDMAP_SETTING_STRING)
     why = "has an unknown type";
   else if (d->unit == NULL || d->doc == NULL)

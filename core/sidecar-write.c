@@ -150,6 +150,22 @@ emit_node (yaml_emitter_t *e, const CmNode *node)
   return ok && emit_close (e, node->kind == CM_NODE_MAPPING);
 }
 
+/* scaling and clip, as the core keys' flow YAML reads back. */
+static gboolean
+emit_core_keys (yaml_emitter_t *e, const CondmapSidecar *sc)
+{
+  g_autoptr (GString) text = g_string_new ("{");
+  g_autoptr (CmNode) node = NULL;
+  gboolean ok = TRUE;
+
+  cm_core_keys_append_flow (&sc->core, text);
+  g_string_append_c (text, '}');
+  node = cm_yaml_load (text->str, text->len, "<core keys>", NULL);
+  for (guint i = 0; ok && node != NULL && i < node->children->len; i++)
+    ok = emit_node (e, node->children->pdata[i]);
+  return ok && node != NULL;
+}
+
 static gboolean
 emit_config (yaml_emitter_t *e, const CondmapSidecar *sc)
 {
@@ -160,7 +176,7 @@ emit_config (yaml_emitter_t *e, const CondmapSidecar *sc)
   ok = emit_open (e, TRUE, TRUE);
   for (guint i = 0; ok && sc->resolved && i < sc->resolved->len; i++)
     ok = emit_resolved (e, sc->resolved->pdata[i]);
-  return ok && emit_close (e, TRUE);
+  return ok && emit_core_keys (e, sc) && emit_close (e, TRUE);
 }
 
 static gboolean
@@ -181,10 +197,31 @@ emit_shape (yaml_emitter_t *e, const CondmapSidecar *sc)
 /* float32 params are float32 values, so "%.9g" reads back exactly; a value
  * that is not (a plugin's choice) gets all 17 digits rather than lose
  * bits. */
+/* One row per channel: the file written beside, and its columns. */
 static gboolean
-emit_params (yaml_emitter_t *e, const CondmapSidecar *sc)
+emit_params_file (yaml_emitter_t *e, const CondmapSidecar *sc,
+                  const char *file_name)
 {
-  gboolean ok = emit_open (e, TRUE, TRUE);
+  gboolean ok = emit_open (e, TRUE, TRUE)
+                && emit_scalar (e, "file", FALSE)
+                && emit_scalar (e, file_name, FALSE)
+                && emit_scalar (e, "columns", FALSE)
+                && emit_open (e, FALSE, TRUE);
+
+  for (size_t i = 0; ok && i < condmap_params_get_n (sc->params); i++)
+    ok = emit_scalar (e, condmap_params_get_name (sc->params, i), FALSE);
+  return ok && emit_close (e, FALSE) && emit_close (e, TRUE);
+}
+
+static gboolean
+emit_params (yaml_emitter_t *e, const CondmapSidecar *sc,
+             const char *file_name)
+{
+  gboolean ok;
+
+  if (file_name != NULL)
+    return emit_params_file (e, sc, file_name);
+  ok = emit_open (e, TRUE, TRUE);
 
   for (size_t i = 0; ok && i < condmap_params_get_n (sc->params); i++)
     {
@@ -210,14 +247,15 @@ emit_planes (yaml_emitter_t *e, const CondmapSidecar *sc)
 }
 
 static gboolean
-emit_document (yaml_emitter_t *e, const CondmapSidecar *sc)
+emit_document (yaml_emitter_t *e, const CondmapSidecar *sc,
+               const char *params_file)
 {
   yaml_event_t ev;
   char format[32];
   gboolean ok;
 
   g_snprintf (format, sizeof format, CM_SIDECAR_FORMAT_PREFIX "%d",
-              CONDMAP_SIDECAR_FORMAT_VERSION);
+              cm_sidecar_format_version (sc));
   yaml_stream_start_event_initialize (&ev, YAML_UTF8_ENCODING);
   ok = yaml_emitter_emit (e, &ev);
   yaml_document_start_event_initialize (&ev, NULL, NULL, NULL, 1);
@@ -230,7 +268,8 @@ emit_document (yaml_emitter_t *e, const CondmapSidecar *sc)
        && emit_scalar (e, "shape", FALSE) && emit_shape (e, sc)
        && emit_scalar (e, "dtype", FALSE)
        && emit_scalar (e, condmap_dtype_name (sc->dtype), FALSE)
-       && emit_scalar (e, "params", FALSE) && emit_params (e, sc)
+       && emit_scalar (e, "params", FALSE)
+       && emit_params (e, sc, params_file)
        && emit_scalar (e, "planes", FALSE) && emit_planes (e, sc)
        && emit_close (e, TRUE);
   yaml_document_end_event_initialize (&ev, 1);
@@ -267,11 +306,20 @@ condmap_sidecar_write (const CondmapSidecar *sidecar, const char *path,
   yaml_emitter_t emitter;
   g_autoptr (GString) out = g_string_new (NULL);
   g_autoptr (CmAtomicFile) file = NULL;
+  g_autofree char *params_file = NULL;
   gboolean ok;
 
   g_return_val_if_fail (sidecar != NULL && path != NULL, FALSE);
   if (!check_writable (sidecar, path, error))
     return FALSE;
+  /* Per-channel params first: the YAML that names the file comes after
+   * it, so neither is ever read without the other being complete. */
+  if (condmap_params_get_n_rows (sidecar->params) > 1)
+    {
+      params_file = cm_sidecar_params_file_name (path);
+      if (!cm_sidecar_write_params_file (sidecar, path, params_file, error))
+        return FALSE;
+    }
   if (!yaml_emitter_initialize (&emitter))
     {
       g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FAILED,
@@ -282,7 +330,8 @@ condmap_sidecar_write (const CondmapSidecar *sidecar, const char *path,
   yaml_emitter_set_unicode (&emitter, 1);
   /* One line per key, as DESIGN.md shows, however long g_lst is. */
   yaml_emitter_set_width (&emitter, -1);
-  ok = emit_document (&emitter, sidecar) && yaml_emitter_flush (&emitter);
+  ok = emit_document (&emitter, sidecar, params_file)
+       && yaml_emitter_flush (&emitter);
   if (!ok)
     g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FAILED,
                  "cannot write %s: YAML emitter: %s", path,

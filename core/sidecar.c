@@ -43,6 +43,7 @@ condmap_sidecar_new (const CondmapConverter *conv, CondmapDtype dtype,
     memcpy (sc->shape, shape, rank * sizeof *shape);
   sc->params = params ? condmap_params_copy (params) : condmap_params_new ();
   sc->planes = g_strdupv ((char **) plane_files);
+  sc->core = conv->core;
   return sc;
 }
 
@@ -251,6 +252,8 @@ exact_param (const CondmapSidecar *sc, const CmNode *node, double v)
 static gboolean
 read_params (CondmapSidecar *sc, const CmNode *node, GError **error)
 {
+  if (cm_sidecar_params_is_file (node))
+    return cm_sidecar_read_params_file (sc, node, error);
   if (node->kind != CM_NODE_MAPPING)
     return refuse (error, sc->path, node, "'params' must be a mapping of "
                    "names to numbers, such as {scale_ratio: 30.46}");
@@ -415,7 +418,7 @@ static CondmapConverter *
 new_from_resolved (const CondmapSidecar *sc, CondmapRuntime *runtime,
                    GError **error)
 {
-  g_autofree char *text = cm_resolved_to_flow_yaml (sc->resolved);
+  g_autofree char *text = cm_config_to_flow_yaml (sc->resolved, &sc->core);
   g_autoptr (CmNode) node = cm_yaml_load (text, strlen (text), "<sidecar>",
                                           error);
 

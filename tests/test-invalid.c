@@ -77,6 +77,36 @@ static const InvalidCase invalid_cases[] = {
   { "offset-reference.yaml", CONDMAP_ERROR_CONFIG,
     "offset-reference.yaml:3: 'reference' must be one of digital, mid, got "
     "'column'" },
+  /* the core keys scaling and clip */
+  { "scaling-per-unknown.yaml", CONDMAP_ERROR_CONFIG,
+    "scaling-per-unknown.yaml:3: 'scaling.per' must be tensor or channel, "
+    "got the string 'chanel' - did you mean 'channel'?" },
+  { "scaling-axis-fraction.yaml", CONDMAP_ERROR_CONFIG,
+    "scaling-axis-fraction.yaml:6: 'scaling.axis' must be a whole number" },
+  { "scaling-axis-per-tensor.yaml", CONDMAP_ERROR_CONFIG,
+    "scaling-axis-per-tensor.yaml:3: 'scaling.axis' applies only to "
+    "per-channel scaling" },
+  { "scaling-not-mapping.yaml", CONDMAP_ERROR_CONFIG,
+    "scaling-not-mapping.yaml:3: 'scaling' must be a mapping" },
+  { "scaling-unknown-key.yaml", CONDMAP_ERROR_UNKNOWN_KEY,
+    "unknown key 'scaling.axes' in " },
+  { "clip-percentile-0.yaml", CONDMAP_ERROR_CONFIG,
+    "clip-percentile-0.yaml:3: clip.percentile = 0 must be in (0, 100]" },
+  { "clip-percentile-101.yaml", CONDMAP_ERROR_CONFIG,
+    "clip-percentile-101.yaml:5: clip.percentile = 101 must be in (0, 100]" },
+  { "clip-sigma-0.yaml", CONDMAP_ERROR_CONFIG,
+    "clip-sigma-0.yaml:3: clip.sigma = 0 must be > 0" },
+  { "clip-sigma-negative.yaml", CONDMAP_ERROR_CONFIG,
+    "clip-sigma-negative.yaml:4: clip.sigma = -3 must be > 0" },
+  { "clip-max-abs-negative.yaml", CONDMAP_ERROR_CONFIG,
+    "clip-max-abs-negative.yaml:3: clip.max_abs = -0.5 must be > 0" },
+  { "clip-empty.yaml", CONDMAP_ERROR_CONFIG,
+    "clip-empty.yaml:3: 'clip' needs max_abs, sigma or percentile" },
+  { "clip-unknown-key.yaml", CONDMAP_ERROR_UNKNOWN_KEY,
+    "clip-unknown-key.yaml:3 - did you mean 'percentile'?" },
+  { "clip-sigma-string.yaml", CONDMAP_ERROR_CONFIG,
+    "clip-sigma-string.yaml:3: 'clip.sigma' must be a finite number, got "
+    "the string 'three'" },
   /* levels: (the core's key, every converter) */
   { "levels-assign.yaml", CONDMAP_ERROR_CONFIG,
     "levels-assign.yaml:4: 'levels.assign' must be joint or per-plane, got "
@@ -161,8 +191,8 @@ test_every_file_covered (void)
       CU_ASSERT_PTR_NOT_NULL (find_case (name));
     }
   g_dir_close (dir);
-  CU_ASSERT_EQUAL (n_files, 42);
-  CU_ASSERT_EQUAL (N_INVALID, 42);
+  CU_ASSERT_EQUAL (n_files, 55);
+  CU_ASSERT_EQUAL (N_INVALID, 55);
   for (size_t i = 0; i < N_INVALID; i++)
     {
       g_autofree char *path = g_build_filename (dir_path,

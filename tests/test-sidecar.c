@@ -321,12 +321,12 @@ test_refused_plane_names (void)
 static void
 test_refused_format (void)
 {
-  assert_refused (&(Text) { .format = "format: condmap-params/2\n" },
+  assert_refused (&(Text) { .format = "format: condmap-params/3\n" },
                   CONDMAP_ERROR_FORMAT, 1,
-                  "written by a newer condmap (format 2); this one reads up "
-                  "to 1: upgrade condmap");
+                  "written by a newer condmap (format 3); this one reads up "
+                  "to 2: upgrade condmap");
   /* Newer, with keys this reader cannot know: still "newer". */
-  assert_refused (&(Text) { .format = "format: condmap-params/3\n",
+  assert_refused (&(Text) { .format = "format: condmap-params/4\n",
                             .extra = "calibration: {}\n" },
                   CONDMAP_ERROR_FORMAT, 1, "newer");
   assert_refused (&(Text) { .format = "format: condmap-params/0\n" },

@@ -252,12 +252,12 @@ class ZeroCopy(unittest.TestCase):
         """(peak bytes allocated by to_conductances(w), the data pointer the
         library was given)."""
         seen = []
-        real = _lib.lib.condmap_converter_to_conductances
+        real = _lib.lib.condmap_converter_to_conductances_shaped
 
-        def spy(conv, dtype, data, *rest):
+        def spy(conv, dtype, rank, shape, data, *rest):
             seen.append(data)
-            return real(conv, dtype, data, *rest)
-        _lib.lib.condmap_converter_to_conductances = spy
+            return real(conv, dtype, rank, shape, data, *rest)
+        _lib.lib.condmap_converter_to_conductances_shaped = spy
         tracemalloc.start()
         try:
             base = tracemalloc.get_traced_memory()[0]
@@ -265,7 +265,7 @@ class ZeroCopy(unittest.TestCase):
             peak = tracemalloc.get_traced_memory()[1] - base
         finally:
             tracemalloc.stop()
-            _lib.lib.condmap_converter_to_conductances = real
+            _lib.lib.condmap_converter_to_conductances_shaped = real
         self.assertEqual(len(seen), 1)
         self.assertEqual(sum(p.nbytes for p in planes), 2 * w.nbytes)
         return peak, seen[0]
@@ -293,13 +293,13 @@ class ZeroCopy(unittest.TestCase):
         w = np.linspace(-1, 1, self.N * self.N, dtype=np.float32) \
             .reshape(self.N, self.N)
         planes, params = self.conv.to_conductances(w)
-        real = _lib.lib.condmap_converter_to_weights
+        real = _lib.lib.condmap_converter_to_weights_shaped
         seen = []
 
-        def spy(conv, dtype, ptrs, n, *rest):
+        def spy(conv, dtype, rank, shape, ptrs, *rest):
             seen.append([ptrs[k] for k in range(2)])
-            return real(conv, dtype, ptrs, n, *rest)
-        _lib.lib.condmap_converter_to_weights = spy
+            return real(conv, dtype, rank, shape, ptrs, *rest)
+        _lib.lib.condmap_converter_to_weights_shaped = spy
         tracemalloc.start()
         try:
             base = tracemalloc.get_traced_memory()[0]
@@ -307,7 +307,7 @@ class ZeroCopy(unittest.TestCase):
             peak = tracemalloc.get_traced_memory()[1] - base
         finally:
             tracemalloc.stop()
-            _lib.lib.condmap_converter_to_weights = real
+            _lib.lib.condmap_converter_to_weights_shaped = real
         self.assertEqual(seen, [[p.ctypes.data for p in planes]])
         self.assertGreaterEqual(peak, back.nbytes)
         self.assertLess(peak, back.nbytes + w.nbytes // 8)

@@ -33,9 +33,9 @@ run 1 "$C" restore out
 err_has "not a plain file name"
 
 # A sidecar of a newer format, or one broken by hand.
-edit 's#^format: condmap-params/1#format: condmap-params/2#'
+edit 's#^format: condmap-params/1#format: condmap-params/3#'
 run 1 "$C" restore out
-err_has "written by a newer condmap (format 2); this one reads up to 1: upgrade condmap"
+err_has "written by a newer condmap (format 3); this one reads up to 2: upgrade condmap"
 edit 's#^dtype: float32#dtype: int8#'
 run 1 "$C" restore out
 err_has "out/params.yaml:5"

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _lib
+from . import _lib, _scaling
 from ._arrays import (DTYPE_CODES as _DTYPE_CODES, as_c_array as _as_c_array,
-                      check_disjoint as _check_disjoint,
+                      c_shape, check_disjoint as _check_disjoint,
                       check_out as _check_out, from_c_array as _from_c_array,
                       params_from_mapping, params_to_dict,
                       pointers as _pointers, read_npy,
@@ -301,6 +301,9 @@ class Converter(_Handle):
             (planes, params): K arrays of w's shape and dtype (float32 for
             float16 weights), in plane_names order, and a dict {name:
             float} of what to_weights() needs, e.g. {"scale_ratio": 34.5}.
+            With per-channel scaling (`scaling: {per: channel}`) each
+            value is a float64 array of one value per channel along the
+            axis; a config that clips adds "clip_threshold".
 
         Raises:
             TypeError: w is not float16, float32 or float64.
@@ -324,8 +327,8 @@ class Converter(_Handle):
             _check_disjoint(planes, [w])
         params = _lib.ParamsP()
         err = _lib.GErrorP()
-        if not lib.condmap_converter_to_conductances(
-                h, _DTYPE_CODES[w.dtype], w.ctypes.data, w.size,
+        if not lib.condmap_converter_to_conductances_shaped(
+                h, _DTYPE_CODES[w.dtype], w.ndim, c_shape(w), w.ctypes.data,
                 _pointers(planes), ctypes.byref(params), ctypes.byref(err)):
             raise _take_error(err)
         try:
@@ -334,8 +337,9 @@ class Converter(_Handle):
             lib.condmap_params_free(params)
 
     def to_weights(self, planes: Sequence[npt.ArrayLike],
-                   params: Mapping[str, float],
-                   out: np.ndarray | None = None) -> np.ndarray:
+                   params: Mapping[str, Any],
+                   out: np.ndarray | None = None,
+                   calibrate: npt.ArrayLike | None = None) -> np.ndarray:
         """Maps K conductance planes (µS) back to weights.
 
         Args:
@@ -344,8 +348,12 @@ class Converter(_Handle):
                 measured on the chip.  Native C-contiguous ones are read
                 in place.
             params: the params of to_conductances(), or any mapping of
-                names to numbers (such as params.yaml read back).
+                names to numbers (such as params.yaml read back), or per
+                channel to arrays of one number per channel.
             out: None, or an array to fill instead of a new one.
+            calibrate: None, or the weights the planes were made from:
+                each channel of the result is then multiplied by the gain
+                that maps it best onto them (see calibrate()).
 
         Returns:
             The weights: an array of the planes' shape and dtype.
@@ -384,13 +392,15 @@ class Converter(_Handle):
         cparams = params_from_mapping(params)
         err = _lib.GErrorP()
         try:
-            ok = lib.condmap_converter_to_weights(
-                h, _DTYPE_CODES[dtype], _pointers(arrays), w.size, cparams,
-                w.ctypes.data, ctypes.byref(err))
+            ok = lib.condmap_converter_to_weights_shaped(
+                h, _DTYPE_CODES[dtype], w.ndim, c_shape(w), _pointers(arrays),
+                cparams, w.ctypes.data, ctypes.byref(err))
         finally:
             lib.condmap_params_free(cparams)
         if not ok:
             raise _take_error(err)
+        if calibrate is not None:
+            self.calibrate(w, calibrate)
         return w
 
     def convert_to_dir(self, w: npt.ArrayLike,
@@ -535,3 +545,9 @@ def _converter_plot(self: Converter, path: str | bytes | os.PathLike,
 
 Converter.plot = _converter_plot
 __all__.append("plot_available")
+
+# ---- Per-channel scaling, clipping, calibration ------------------------------
+
+Converter.calibrate = _scaling.calibrate  # type: ignore[attr-defined]
+Converter.scaling = property(_scaling.scaling)  # type: ignore[attr-defined]
+Converter.clips = property(_scaling.clips)  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DTYPE_CODES", "as_c_array", "check_out", "check_disjoint",
            "pointers", "from_c_array", "to_c_array", "read_npy",
-           "params_to_dict", "params_from_mapping"]
+           "params_to_dict", "params_from_mapping", "c_shape"]
 
 DTYPE_CODES = {np.dtype(np.float32): _lib.DTYPE_FLOAT32,
                np.dtype(np.float64): _lib.DTYPE_FLOAT64}
@@ -120,28 +120,60 @@ def read_npy(path: str | bytes | os.PathLike) -> np.ndarray:
         lib.condmap_array_free(arr)
 
 
-def params_to_dict(params: Any) -> dict[str, float]:
-    """{name: value} of a CondmapParams* (not freed here)."""
-    out = {}
+def params_to_dict(params: Any) -> dict[str, Any]:
+    """{name: value} of a CondmapParams* (not freed here); for params of
+    more than one row (per-channel scaling) each value is a float64 array
+    of one value per channel."""
+    out: dict[str, Any] = {}
+    rows = lib.condmap_params_get_n_rows(params)
     for i in range(lib.condmap_params_get_n(params)):
         name = lib.condmap_params_get_name(params, i)
-        out[name.decode()] = lib.condmap_params_get(params, name)
+        if rows == 1:
+            out[name.decode()] = lib.condmap_params_get(params, name)
+            continue
+        column = np.empty(rows, np.float64)
+        lib.condmap_params_get_column(
+            params, name,
+            column.ctypes.data_as(ctypes.POINTER(ctypes.c_double)))
+        out[name.decode()] = column
     return out
 
 
-def params_from_mapping(params: Mapping[str, float]) -> Any:
-    """A new CondmapParams* from {name: number}; the caller frees it."""
+def params_from_mapping(params: Mapping[str, Any]) -> Any:
+    """A new CondmapParams* from {name: number, or a 1-D array of one value
+    per channel}; a number goes to every row.  The caller frees it."""
     if not isinstance(params, Mapping):
         raise TypeError("condmap: params must be a mapping {name: float}, "
                         "as to_conductances() returns, not %s"
                         % type(params).__name__)
     items = []
+    rows = 1
     for name, value in params.items():
         if not isinstance(name, str):
             raise TypeError("condmap: param names must be strings, not %r"
                             % (name,))
-        items.append((name.encode(), float(value)))
+        column = np.array(value, dtype=np.float64, ndmin=1)
+        if column.ndim != 1 or column.size == 0:
+            raise ValueError("condmap: param %r must be a number or a 1-D "
+                             "array of one value per channel" % name)
+        if column.size > 1:
+            if rows > 1 and column.size != rows:
+                raise ValueError("condmap: param %r has %d values, but "
+                                 "others have %d: one per channel"
+                                 % (name, column.size, rows))
+            rows = column.size
+        items.append((name.encode(), column))
     p = lib.condmap_params_new()
-    for cname, cvalue in items:
-        lib.condmap_params_set(p, cname, cvalue)
+    for cname, column in items:
+        if column.size != rows:
+            column = np.full(rows, column[0])
+        column = np.ascontiguousarray(column)
+        lib.condmap_params_set_column(
+            p, cname, column.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+            rows)
     return p
+
+
+def c_shape(a: np.ndarray) -> Any:
+    """The shape of @a as a size_t array, for the shaped conversions."""
+    return (ctypes.c_size_t * max(a.ndim, 1))(*a.shape)

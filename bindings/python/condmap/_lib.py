@@ -278,6 +278,35 @@ def _declare_all(lib, glib):
              _GErrorPP)
     _declare(lib, "condmap_restore_dir", ArrayP,
              RuntimeP, _char_p, ctypes.c_void_p, _GErrorPP)
+    _declare_scaling(lib)
+
+
+def _declare_scaling(lib):
+    """Per-channel scaling and clipping: params rows, the shaped
+    conversions, calibration."""
+    _double_p = ctypes.POINTER(ctypes.c_double)
+    _shape_p = ctypes.POINTER(_size)
+    _declare(lib, "condmap_params_get_n_rows", _size, ParamsP)
+    _declare(lib, "condmap_params_get_column", _gboolean,
+             ParamsP, _char_p, _double_p)
+    _declare(lib, "condmap_params_set_column", None,
+             ParamsP, _char_p, _double_p, _size)
+    _declare(lib, "condmap_converter_get_scaling", ctypes.c_int,
+             ConverterP, ctypes.POINTER(ctypes.c_int))
+    _declare(lib, "condmap_converter_clips", _gboolean, ConverterP)
+    _declare(lib, "condmap_converter_to_conductances_shaped", _gboolean,
+             ConverterP, _dtype, _uint, _shape_p, ctypes.c_void_p,
+             ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ParamsP),
+             _GErrorPP)
+    _declare(lib, "condmap_converter_to_weights_shaped", _gboolean,
+             ConverterP, _dtype, _uint, _shape_p,
+             ctypes.POINTER(ctypes.c_void_p), ParamsP, ctypes.c_void_p,
+             _GErrorPP)
+    # gains are returned in memory to g_free(): a void pointer
+    _declare(lib, "condmap_converter_calibrate", _gboolean,
+             ConverterP, _dtype, _uint, _shape_p, ctypes.c_void_p,
+             ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
+             ctypes.POINTER(_size), _GErrorPP)
 
     # device models and the error budget
     _declare(lib, "condmap_device_new_from_file", DeviceP,
