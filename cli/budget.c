@@ -31,11 +31,12 @@ cli_parse_seed (const char *command, const char *text, guint64 *seed)
   /* Below 2^53: a JSON reader reads the seed back exactly. */
   if (text == NULL)
     *seed = 0;
-  else if (!g_ascii_string_to_unsigned (text, 10, 0, G_GUINT64_CONSTANT (1) << 53,
+  else if (!g_ascii_string_to_unsigned (text, 10, 0,
+                                        (G_GUINT64_CONSTANT (1) << 53) - 1,
                                         seed, NULL))
     {
       cli_usage_error (command, "--seed must be a whole number from 0 to "
-                       "2^53, such as 42, not '%s'", text);
+                       "2^53 - 1, such as 42, not '%s'", text);
       return FALSE;
     }
   return TRUE;

@@ -22,6 +22,8 @@
 typedef struct {
   CondmapDtype dtype;
   size_t n;
+  unsigned rank;        /* the weights' shape: per-channel scaling needs it */
+  const size_t *shape;
   unsigned K;
   GPtrArray *target;   /* CondmapArray*: the converted planes */
   GPtrArray *prog;
@@ -181,16 +183,18 @@ run_trial (const CondmapConverter *conv, const CondmapDevice *device,
         return FALSE;
       if (ti == 0)
         {
-          if (!condmap_converter_to_weights (conv, p->dtype,
-                                             (const void *const *) p->prog_data,
-                                             p->n, params, w_prog, error))
+          if (!condmap_converter_to_weights_shaped (conv, p->dtype, p->rank,
+                                                    p->shape,
+                                                    (const void *const *) p->prog_data,
+                                                    params, w_prog, error))
             return FALSE;
           diff_stats (p->dtype, w_prog, 1.0, w_q, p->n, &prog_rms, NULL);
           mean_prog = abs_mean (p->dtype, w_prog, p->n);
         }
-      if (!condmap_converter_to_weights (conv, p->dtype,
-                                         (const void *const *) p->at_t_data,
-                                         p->n, params, w_t, error))
+      if (!condmap_converter_to_weights_shaped (conv, p->dtype, p->rank,
+                                                p->shape,
+                                                (const void *const *) p->at_t_data,
+                                                params, w_t, error))
         return FALSE;
       if (compensate)
         alpha = cm_drift_compensation_alpha (mean_prog,
@@ -231,6 +235,8 @@ condmap_converter_error_budget (const CondmapConverter *conv,
     return FALSE;
   p.dtype = condmap_array_get_dtype (weights);
   p.n = shape[0] = condmap_array_get_n (weights);
+  p.rank = condmap_array_get_rank (weights);
+  p.shape = condmap_array_get_shape (weights);
   p.K = condmap_converter_get_n_planes (conv);
   condmap_converter_get_bounds (conv, &g_min, &g_max);
   if ((p.target = alloc_planes (weights, p.K, &p.target_data, error)) == NULL
@@ -240,13 +246,15 @@ condmap_converter_error_budget (const CondmapConverter *conv,
       || (w_prog = condmap_array_new (p.dtype, 1, shape, error)) == NULL
       || (w_t = condmap_array_new (p.dtype, 1, shape, error)) == NULL)
     return FALSE;
-  if (!condmap_converter_to_conductances (conv, p.dtype,
-                                          condmap_array_peek_data (weights),
-                                          p.n, p.target_data, &params, error)
-      || !condmap_converter_to_weights (conv, p.dtype,
-                                        (const void *const *) p.target_data,
-                                        p.n, params,
-                                        condmap_array_get_data (w_q), error))
+  if (!condmap_converter_to_conductances_shaped (conv, p.dtype, p.rank,
+                                                 p.shape,
+                                                 condmap_array_peek_data (weights),
+                                                 p.target_data, &params, error)
+      || !condmap_converter_to_weights_shaped (conv, p.dtype, p.rank, p.shape,
+                                               (const void *const *) p.target_data,
+                                               params,
+                                               condmap_array_get_data (w_q),
+                                               error))
     return FALSE;
   for (size_t i = 0; i < p.n; i++)
     abs_max = MAX (abs_max, fabs (elem (p.dtype,

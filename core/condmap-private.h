@@ -303,8 +303,6 @@ CondmapConverter *cm_converter_new_named (CondmapRuntime *runtime,
 
 /* ---- levels-key.c: the `levels:` key every converter accepts ----------- */
 
-/* Marks `levels` consumed, so that the plugin's settings never see it. */
-void cm_settings_consume_levels (CmSettings *settings);
 /* Reads `levels:` from the config mapping (absent: nothing to do), after
  * create(): the bounds are the converter's, and a pair scheme that
  * declares CONDMAP_INTERFACE_LEVEL_PAIRS gets joint assignment.  Errors

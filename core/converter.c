@@ -164,7 +164,6 @@ cm_converter_new_named (CondmapRuntime *runtime, const char *name,
   conv->plugin = plugin;
   settings = cm_settings_new (mapping, origin, NULL, &plugin->decls);
   cm_settings_consume_keys (settings, cm_core_keys);
-  cm_settings_consume_levels (settings);
   if (!cm_core_keys_read (mapping, origin, &conv->core, error)
       || !instantiate (conv, settings, error)
       || !cm_converter_read_levels (conv, mapping, origin, error))

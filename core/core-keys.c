@@ -13,9 +13,10 @@
 #include <string.h>
 #include "condmap-private.h"
 
-/* A key added here is consumed by the core for every converter (a later
- * `levels:` joins them).  "converter" names the plugin. */
-const char *const cm_core_keys[] = { "converter", "scaling", "clip", NULL };
+/* A key added here is consumed by the core for every converter (`levels:`
+ * is read by levels-key.c).  "converter" names the plugin. */
+const char *const cm_core_keys[] = { "converter", "scaling", "clip", "levels",
+                                     NULL };
 
 static const char *const scaling_keys[] = { "per", "axis" };
 static const char *const per_words[] = { "tensor", "channel" };

@@ -14,7 +14,7 @@
  * key.  Errors name the file and the line of the offending value. */
 #include <math.h>
 #include <string.h>
-#include "settings-private.h"
+#include "condmap-private.h"
 #include "devices-private.h"
 
 /* More pairs than any scheme has. */
@@ -28,15 +28,6 @@ struct _CmConverterLevels {
 
 static const char *const mapping_keys[] = { "n", "list", "file", "assign" };
 static const char *const assign_words[] = { "joint", "per-plane" };
-
-void
-cm_settings_consume_levels (CmSettings *settings)
-{
-  gint i = cm_settings_find_key (settings, "levels");
-
-  if (i >= 0)
-    settings->consumed[i] = TRUE;
-}
 
 static gboolean G_GNUC_PRINTF (4, 5)
 fail (GError **error, const char *origin, const CmNode *at,

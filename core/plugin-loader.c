@@ -180,7 +180,7 @@ check_decl (CmPlugin *p, const CondmapSettingDecl *d, size_t i, GError **error)
     why = "has an invalid key (lower-case letters, digits and '_')";
   else if (g_strv_contains (cm_core_keys, d->key))
     why = "uses a key the core reads for every converter (converter, "
-          "scaling, clip)";
+          "scaling, clip, levels)";
   else if (d->type < CONDMAP_SETTING_NUMBER || d->type > CONDMAP_SETTING_STRING)
     why = "has an unknown type";
   else if (d->unit == NULL || d->doc == NULL)

@@ -28,12 +28,17 @@ condmap_simulate_dir (CondmapRuntime *runtime, const CondmapDevice *device,
       || (conv = condmap_sidecar_new_converter (sc, runtime, error)) == NULL
       || (planes = condmap_outdir_read_planes (indir, sc, error)) == NULL)
     return FALSE;
+  if (planes->len == 0)
+    {
+      g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+                   "%s lists no planes: nothing to simulate", sidecar_path);
+      return FALSE;
+    }
   condmap_converter_get_bounds (conv, &g_min, &g_max);
   data = g_new0 (void *, planes->len);
   for (guint k = 0; k < planes->len; k++)
     data[k] = condmap_array_get_data (planes->pdata[k]);
-  if (planes->len == 0
-      || !condmap_device_simulate (device, condmap_sidecar_get_dtype (sc),
+  if (!condmap_device_simulate (device, condmap_sidecar_get_dtype (sc),
                                    seed, 0, g_min, g_max, time_s,
                                    planes->len, (const void *const *) data,
                                    condmap_array_get_n (planes->pdata[0]),

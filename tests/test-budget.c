@@ -161,6 +161,35 @@ test_bad_arguments (void)
   CM_ASSERT_ERROR (error, CONDMAP_ERROR_INPUT);
 }
 
+/* Per-channel scaling (a core key that needs the weights' shape): the
+ * budget converts and restores with the shape, losslessly. */
+static void
+test_per_channel (void)
+{
+  g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
+  g_autoptr (CondmapConverter) conv = NULL;
+  g_autoptr (CondmapDevice) dev = device (rt, "devices/pcm-like.yaml");
+  g_autoptr (CondmapArray) w = NULL;
+  size_t shape[2] = { 100, N_WEIGHTS / 100 };
+  CmPhiloxKey key = { 99, 0, 0, 0 };
+  CondmapBudgetTime out[1];
+  GError *error = NULL;
+
+  conv = condmap_converter_new_from_yaml (rt, "converter: dual-pair\n"
+                                          "f_lst: [1.0, 3.0]\n"
+                                          "scaling: {per: channel, axis: 0}\n",
+                                          -1, "per-channel.yaml", &error);
+  CM_ASSERT_NO_ERROR (error);
+  w = condmap_array_new (CONDMAP_DTYPE_FLOAT64, 2, shape, &error);
+  CM_ASSERT_NO_ERROR (error);
+  cm_philox_normals (&key, 0, N_WEIGHTS, condmap_array_get_data (w));
+  CU_ASSERT_TRUE (condmap_converter_error_budget (conv, dev, w, times, 1,
+                                                  2, SEED, 0, out, &error));
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_TRUE (out[0].quantization < 1e-12);
+  CU_ASSERT_TRUE (out[0].rel_rms_mean > 0.005 && out[0].rel_rms_mean < 0.05);
+}
+
 /* The JSON object, parsed back: the keys the issue gives, in order. */
 static void
 test_json (void)
@@ -260,6 +289,7 @@ main (void)
   CU_add_test (s, "1 and 7 threads, twice: the same numbers",
                test_reproducible);
   CU_add_test (s, "bad arguments", test_bad_arguments);
+  CU_add_test (s, "per-channel scaling", test_per_channel);
   CU_add_test (s, "the JSON object", test_json);
   CU_add_test (s, "simulate OUTDIR, then restore it", test_simulate_dir);
   return cm_test_run ();
