@@ -273,6 +273,10 @@ gboolean condmap_converter_get_bounds (const CondmapConverter *conv,
  *  jointly (CONDMAP_INTERFACE_LEVEL_PAIRS) rather than plane by plane. */
 gboolean condmap_converter_get_levels (const CondmapConverter *conv,
                                        size_t *n_levels, gboolean *joint);
+/** The level set's conductances, µS, increasing, *n_levels (may be NULL)
+ *  of them; NULL (and 0) without `levels:`.  Owned by @conv. */
+const double *condmap_converter_get_level_values (const CondmapConverter *conv,
+                                                  size_t *n_levels);
 /** Whether `condmap check` should fail when the round trip does: FALSE
  *  when the user set the converter's declared round-trip switch (such as
  *  custom-pair's invertibility_test) to false. */

@@ -289,3 +289,18 @@ condmap_converter_get_levels (const CondmapConverter *conv, size_t *n_levels,
     *joint = conv->levels->n_pairs > 0;
   return TRUE;
 }
+
+const double *
+condmap_converter_get_level_values (const CondmapConverter *conv,
+                                    size_t *n_levels)
+{
+  if (conv->levels == NULL)
+    {
+      if (n_levels != NULL)
+        *n_levels = 0;
+      return NULL;
+    }
+  if (n_levels != NULL)
+    *n_levels = conv->levels->levels->n;
+  return conv->levels->levels->mean_us;
+}

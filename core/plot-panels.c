@@ -90,6 +90,32 @@ draw_marks (CmPaint *paint, const CondmapPlot *plot, const CmFrame *f)
     }
 }
 
+/* The level set: a tick at each level on both edges of the plot area, and
+ * a faint line across, so that each step of a snapped curve meets one. */
+static void
+draw_levels (cairo_t *cr, const CondmapPlot *plot, const CmFrame *f)
+{
+  for (size_t i = 0; i < plot->n_levels; i++)
+    {
+      double y = cm_frame_y (f, plot->levels_us[i]);
+
+      cairo_save (cr);
+      cairo_set_source_rgba (cr, 0.3, 0.3, 0.3, 0.18);
+      cairo_set_line_width (cr, 1.0);
+      cairo_move_to (cr, f->x, y);
+      cairo_line_to (cr, f->x + f->width, y);
+      cairo_stroke (cr);
+      cairo_set_source_rgb (cr, 0.15, 0.15, 0.15);
+      cairo_set_line_width (cr, CM_LEVEL_TICK_WIDTH);
+      cairo_move_to (cr, f->x, y);
+      cairo_line_to (cr, f->x + CM_LEVEL_TICK, y);
+      cairo_move_to (cr, f->x + f->width - CM_LEVEL_TICK, y);
+      cairo_line_to (cr, f->x + f->width, y);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+    }
+}
+
 static void
 draw_legend (CmPaint *paint, const CondmapPlot *plot, const CmPanel *panel)
 {
@@ -136,6 +162,7 @@ draw_curves_panel (CmPaint *paint, const CondmapPlot *plot,
                ? "Transfer curves over the weights\xe2\x80\x99 range"
                : "Transfer curves, weights swept over [\xe2\x88\x92" "1, 1]");
   cm_draw_axes (paint, f, "weight <i>w</i>", "conductance (\xc2\xb5S)");
+  draw_levels (paint->cr, plot, f);
   draw_marks (paint, plot, f);
   cm_clip_to_frame (paint->cr, f);
   for (unsigned k = 0; k < plot->n_planes; k++)

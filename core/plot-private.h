@@ -71,6 +71,11 @@ typedef struct {
 
 #define CM_PLOT_MAX_MARKS 2
 
+/* A level's tick on the curves panel: its length inside each edge of the
+ * plot area and its width, device units. */
+#define CM_LEVEL_TICK 10.0
+#define CM_LEVEL_TICK_WIDTH 2.0
+
 typedef struct {
   char *name;           /* the plane's name, "g_plus_0" */
   double *g_us;         /* one conductance per sweep point */
@@ -85,6 +90,11 @@ struct _CondmapPlot {
   double g_min_us, g_max_us;
   unsigned n_marks;
   CmMark marks[CM_PLOT_MAX_MARKS];
+  /* The config's level set (`levels:`): ticks on the curves panel; the
+   * curves step between them, since they are sampled through the
+   * conversion, which snaps. */
+  size_t n_levels;
+  const double *levels_us;   /* borrowed from conv; NULL: none */
   /* The sweep: n_sweep weights from w[0] to w[n_sweep - 1]; over [-1, 1]
    * until weights or planes give a range. */
   size_t n_sweep;

@@ -120,6 +120,8 @@ condmap_plot_new (const CondmapConverter *conv, const char *title,
       plot->marks[plot->n_marks++] = (CmMark) { plot->g_max_us,
                                                 "g<sub>max</sub>" };
     }
+  plot->levels_us = condmap_converter_get_level_values (conv,
+                                                        &plot->n_levels);
   plot->n_planes = s.n_planes;
   plot->planes = g_new0 (CmPlotPlane, plot->n_planes);
   for (unsigned k = 0; k < plot->n_planes; k++)

@@ -187,6 +187,46 @@ test_marks_and_legend (void)
   cairo_surface_destroy (s);
 }
 
+/* With `levels: 5` over [0, 20] µS the levels (0, 5, 10, 15, 20) are
+ * ticked inside both edges of the curves' plot area, no tick stands
+ * between two levels, and single-pair's g_plus is a staircase: flat on
+ * the 10 µS level at w = 0.45 (unsnapped it would be at 9) and on the
+ * 5 µS level at w = 0.2 (4). */
+static void
+test_levels (void)
+{
+  g_autoptr (CondmapConverter) conv =
+    cm_plot_test_converter ("converter: single-pair\ng_min: 0\ng_max: 20\n"
+                            "levels: 5\n");
+  g_autoptr (CondmapPlot) plot = cm_plot_test_new (conv);
+  g_autoptr (CmLayout) layout = cm_layout_new (plot);
+  const CmFrame *f = &layout->panels[0].frame;
+  const CmRgb tick = { 0.15, 0.15, 0.15 };
+  cairo_surface_t *s = render (plot, layout, 0);
+  double left = f->x + CM_LEVEL_TICK / 2;
+  double right = f->x + f->width - CM_LEVEL_TICK / 2;
+
+  CU_ASSERT_EQUAL_FATAL (plot->n_levels, 5);
+  for (unsigned i = 0; i < 5; i++)
+    {
+      CU_ASSERT_DOUBLE_EQUAL (plot->levels_us[i], 5.0 * i, 1e-12);
+      CU_ASSERT_TRUE (pixel_is (s, (int) left,
+                                (int) floor (cm_frame_y (f, 5.0 * i)),
+                                tick));
+      CU_ASSERT_TRUE (pixel_is (s, (int) right,
+                                (int) floor (cm_frame_y (f, 5.0 * i)),
+                                tick));
+    }
+  CU_ASSERT_FALSE (near (s, left, cm_frame_y (f, 7.5), tick));
+  CU_ASSERT_TRUE (near (s, cm_frame_x (f, 0.45), cm_frame_y (f, 10),
+                        cm_plane_colour (0)));
+  CU_ASSERT_FALSE (near (s, cm_frame_x (f, 0.45), cm_frame_y (f, 9),
+                         cm_plane_colour (0)));
+  CU_ASSERT_TRUE (near (s, cm_frame_x (f, 0.2), cm_frame_y (f, 5),
+                        cm_plane_colour (0)));
+  cairo_surface_destroy (s);
+}
+
 /* The layout mapping: the ends of each axis are the edges of the plot
  * area, y grows downwards. */
 static void
@@ -391,6 +431,8 @@ main (void)
   suite = CU_add_suite ("plot", cm_plot_test_init, cm_plot_test_clean);
   CU_add_test (suite, "single-pair curves land on their pixels",
                test_single_pair_pixels);
+  CU_add_test (suite, "levels are ticked, the curves step between them",
+               test_levels);
   CU_add_test (suite, "g_min and g_max marked, a legend entry per plane",
                test_marks_and_legend);
   CU_add_test (suite, "data to device coordinates", test_frame_mapping);
