@@ -10,9 +10,11 @@
 
 typedef struct {
   CliCommon common;
-  char *config;
+  char **configs;       /* -c, repeatable with --device */
+  char *config;         /* configs[0] */
   char *output;
   char *title;
+  CliBudgetOptions budget;
 } Options;
 
 /* The check condmap_plot_write() makes, made before any work. */
@@ -119,6 +121,67 @@ run_outdir (const Options *o, const char *dir)
   return write_plot (o, plot, what);
 }
 
+/* -c A -c B --device D WEIGHTS: each scheme's error budget over time. */
+static int
+run_budget (const Options *o, const char *weights_path)
+{
+  g_autoptr (CondmapRuntime) rt = NULL;
+  g_autoptr (CondmapDevice) device = NULL;
+  g_autoptr (CondmapArray) weights = NULL;
+  g_autoptr (CondmapPlot) plot = NULL;
+  g_autofree double *times = NULL;
+  g_autofree CondmapBudgetTime *out = NULL;
+  g_autofree char *device_name = g_path_get_basename (o->budget.device);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *what = NULL;
+  GError *error = NULL;
+  size_t n_times = 0;
+  guint64 seed = 0;
+  int status;
+
+  status = cli_budget_prepare ("plot", &o->budget, &times, &n_times, &seed);
+  if (status != CLI_EXIT_OK)
+    return status;
+  rt = cli_runtime_new (&o->common);
+  if ((device = condmap_device_new_from_file (rt, o->budget.device,
+                                              &error)) == NULL
+      || (weights = cli_array_read (weights_path, CONDMAP_DTYPE_FLOAT64,
+                                    NULL, &error)) == NULL)
+    return cli_fail (error);
+  title = o->title ? g_strdup (o->title)
+                   : g_strdup_printf ("Error budget on %s", device_name);
+  subtitle = g_strdup_printf ("%s: %d trials, seed %" G_GUINT64_FORMAT
+                              ", %s", weights_path, o->budget.trials, seed,
+                              o->budget.no_compensation
+                              ? "no drift compensation"
+                              : "global drift compensation");
+  if ((plot = condmap_plot_new_budget (title, subtitle, &error)) == NULL)
+    return cli_fail (error);
+  out = g_new0 (CondmapBudgetTime, n_times);
+  for (char **c = o->configs; *c != NULL; c++)
+    {
+      g_autoptr (CondmapConverter) conv =
+        condmap_converter_new_from_file (rt, *c, &error);
+      g_autofree char *name = g_path_get_basename (*c);
+
+      if (conv == NULL
+          || !condmap_converter_error_budget (
+               conv, device, weights, times, n_times,
+               (unsigned) o->budget.trials, seed,
+               o->budget.no_compensation ? CONDMAP_BUDGET_NO_COMPENSATION
+                                         : CONDMAP_BUDGET_DEFAULT,
+               out, &error)
+          || !condmap_plot_add_budget (plot, name, out, n_times, &error))
+        return cli_fail (error);
+    }
+  what = g_strdup_printf ("the error budget of %u scheme%s on %s over %zu "
+                          "read time%s", g_strv_length (o->configs),
+                          g_strv_length (o->configs) == 1 ? "" : "s",
+                          o->budget.device, n_times, n_times == 1 ? "" : "s");
+  return write_plot (o, plot, what);
+}
+
 static int
 run (const Options *o, int argc, char **argv)
 {
@@ -134,6 +197,8 @@ run (const Options *o, int argc, char **argv)
     }
   if (!check_image_name (o->output, &error))
     return cli_fail (error);
+  if (o->budget.device != NULL)
+    return run_budget (o, argv[1]);
   if (o->config != NULL)
     return run_config (o, argc == 2 ? argv[1] : NULL);
   return run_outdir (o, argv[1]);
@@ -142,10 +207,25 @@ run (const Options *o, int argc, char **argv)
 int
 cli_cmd_plot (int argc, char **argv)
 {
-  Options o = { .config = NULL };
+  Options o = { .config = NULL,
+                .budget = { .trials = CLI_BUDGET_DEFAULT_TRIALS } };
   const GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config,
-      "The converter config (YAML) to draw", "CONFIG" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME_ARRAY, &o.configs,
+      "The converter config (YAML) to draw; with --device, repeat it to "
+      "draw several schemes' budgets", "CONFIG" },
+    { "device", 'd', 0, G_OPTION_ARG_FILENAME, &o.budget.device,
+      "Draw the error budget over time of each -c scheme on this device "
+      "model (YAML) for WEIGHTS", "DEVICE" },
+    { "time", 't', 0, G_OPTION_ARG_STRING, &o.budget.times,
+      "With --device: the read times, comma-separated (default "
+      "0,1h,1d,1y)", "T,..." },
+    { "trials", 0, 0, G_OPTION_ARG_INT, &o.budget.trials,
+      "With --device: independent trials (default 20)", "N" },
+    { "seed", 's', 0, G_OPTION_ARG_STRING, &o.budget.seed,
+      "With --device: seed of the random numbers (default 0)", "S" },
+    { "no-compensation", 0, 0, G_OPTION_ARG_NONE,
+      &o.budget.no_compensation,
+      "With --device: no global drift compensation", NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
       "The picture to write, *.png, *.svg or *.pdf (default: "
       DEFAULT_OUTPUT ")", "FILE" },
@@ -154,7 +234,8 @@ cli_cmd_plot (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GOptionContext) context = cli_context_new ("plot",
-    "-c CONFIG [WEIGHTS] [-o FILE] | OUTDIR [-o FILE]",
+    "-c CONFIG [WEIGHTS] [-o FILE] | OUTDIR [-o FILE] | "
+    "-c A -c B ... --device DEVICE WEIGHTS [-o FILE]",
     "Draws what a mapping scheme does.  With -c CONFIG: the transfer "
     "curves, one per plane, of the conductance g (µS) each device is "
     "programmed to against the weight w, swept over [-1, 1], with g_min "
@@ -165,7 +246,12 @@ cli_cmd_plot (int argc, char **argv)
     "'condmap convert' instead of -c, draws that conversion: the curves "
     "of the converter its params.yaml records, over the range of the "
     "weights its planes hold, and each plane's histogram (the planes may "
-    "be conductances measured on a chip).",
+    "be conductances measured on a chip).  With --device DEVICE and "
+    "WEIGHTS, draws instead the error budget of each -c scheme on that "
+    "device model over time: one line per scheme through the mean "
+    "relative RMS weight error at each --time (log scale), with bars of "
+    "± one standard deviation over the trials, the numbers of "
+    "'condmap check --device'.",
     "The format follows FILE's extension: .png (840 pixels wide), .svg or\n"
     ".pdf.  Each plane has its own colour (Okabe and Ito's palette, safe\n"
     "for colour-blind readers), dash pattern and marker, so the figure\n"
@@ -180,12 +266,26 @@ cli_cmd_plot (int argc, char **argv)
     "Examples:\n"
     "  condmap plot -c configs/dual-pair.yaml\n"
     "  condmap plot -c configs/dual-pair.yaml layer1.npy -o layer1.svg\n"
-    "  condmap plot layer1-g -o layer1-g.pdf\n",
+    "  condmap plot layer1-g -o layer1-g.pdf\n"
+    "  condmap plot -c configs/single-pair.yaml -c configs/dual-pair.yaml \\\n"
+    "      --device configs/devices/pcm-like.yaml layer1.npy -o budget.svg\n",
     entries, &o.common);
+  gboolean parsed;
   int status;
 
-  if (!cli_parse (context, &argc, &argv))
+  parsed = cli_parse (context, &argc, &argv);
+  if (parsed && o.configs != NULL)
+    o.config = o.configs[0];
+  if (!parsed)
     status = CLI_EXIT_USAGE;
+  else if (o.budget.device != NULL && (o.config == NULL || argc != 2))
+    status = cli_usage_error ("plot", "--device draws the budgets of -c "
+                              "schemes for WEIGHTS: give at least one -c "
+                              "CONFIG and WEIGHTS");
+  else if (o.budget.device == NULL && o.configs != NULL
+           && g_strv_length (o.configs) > 1)
+    status = cli_usage_error ("plot", "several -c configs are drawn as "
+                              "their error budgets: add --device DEVICE");
   else if (o.config == NULL && argc < 2)
     status = cli_usage_error ("plot", "nothing to draw: name a config "
                               "(-c CONFIG) or the OUTDIR of a conversion");
@@ -198,7 +298,10 @@ cli_cmd_plot (int argc, char **argv)
       status = run (&o, argc, argv);
     }
   g_strfreev (o.common.plugin_dirs);
-  g_free (o.config);
+  g_strfreev (o.configs);
+  g_free (o.budget.device);
+  g_free (o.budget.times);
+  g_free (o.budget.seed);
   g_free (o.output);
   g_free (o.title);
   return status;

@@ -893,6 +893,24 @@ char *condmap_budget_to_json (const char *converter, const char *device,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CondmapDevice, condmap_device_free)
 
+/* ---- Plots of error budgets (with cairo; see Plots above) ------------ */
+
+/** A plot of error budgets over time (`condmap plot -c A -c B --device
+ *  D WEIGHTS`): one line per scheme through the mean relative RMS weight
+ *  error at each read time, with bars of ± one standard deviation over
+ *  the trials, on a log time axis.  @title and @subtitle (may be NULL)
+ *  head it.  Add the schemes with condmap_plot_add_budget(), then
+ *  condmap_plot_write().  Free with condmap_plot_free(). */
+CondmapPlot *condmap_plot_new_budget (const char *title,
+                                      const char *subtitle, GError **error);
+/** Adds scheme @name's budget, as condmap_converter_error_budget() filled
+ *  @times (1 to 24 of them; every scheme should have the same times).
+ *  CONDMAP_ERROR_INPUT on a plot of a scheme, or a bad count. */
+gboolean condmap_plot_add_budget (CondmapPlot *plot, const char *name,
+                                  const CondmapBudgetTime *times,
+                                  size_t n_times, GError **error);
+
+
 /* ---- Safetensors checkpoints ------------------------------------------- */
 
 /* A safetensors file is 8 bytes of header length n (little-endian), n bytes

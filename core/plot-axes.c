@@ -109,6 +109,8 @@ cm_axis_tick_label (const CmAxis *axis, unsigned i)
 
   g_return_val_if_fail (i < axis->n_ticks, NULL);
 
+  if (axis->custom)
+    return g_strdup (axis->labels[i]);
   v = axis->ticks[i];
   if (axis->scale == CM_SCALE_LOG)
     {

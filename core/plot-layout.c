@@ -174,6 +174,15 @@ cm_layout_new (const CondmapPlot *plot)
 
   layout->width = FIGURE_WIDTH;
   layout->panels = g_new0 (CmPanel, 3 + plot->n_planes);
+  if (plot->budgets != NULL)
+    {
+      /* An error-budget figure: one panel, the legend on its right. */
+      curves = add_panel (layout, CM_PANEL_BUDGET, 0, y, FIGURE_WIDTH,
+                          CURVES_HEIGHT, LEGEND_COLUMN + 20 - PAD_RIGHT);
+      cm_budget_axes (plot, &curves->frame);
+      layout->height = y + CURVES_HEIGHT + BOTTOM_MARGIN;
+      return layout;
+    }
   /* Room for as many legend columns as the planes need. */
   curves = add_panel (layout, CM_PANEL_CURVES, 0, y, FIGURE_WIDTH,
                       CURVES_HEIGHT, 0);

@@ -70,3 +70,20 @@ condmap_plot_scheme (const CondmapConverter *conv,
   not_built (error);
   return FALSE;
 }
+
+CondmapPlot *
+condmap_plot_new_budget (const char *title, const char *subtitle,
+                         GError **error)
+{
+  not_built (error);
+  return NULL;
+}
+
+gboolean
+condmap_plot_add_budget (CondmapPlot *plot, const char *name,
+                         const CondmapBudgetTime *times, size_t n_times,
+                         GError **error)
+{
+  not_built (error);
+  return FALSE;
+}

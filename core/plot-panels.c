@@ -313,6 +313,9 @@ cm_panel_draw (CmPaint *paint, const CondmapPlot *plot, const CmPanel *panel,
     case CM_PANEL_PLANE:
       draw_plane_panel (paint, plot, panel);
       break;
+    case CM_PANEL_BUDGET:
+      cm_budget_panel_draw (paint, plot, panel);
+      break;
     }
   cairo_restore (paint->cr);
 }

@@ -105,7 +105,10 @@ struct _CondmapPlot {
   char *planes_what;    /* what the plane histograms count, for titles */
   CmHistogram weights;  /* n_bins 0: no weights given */
   CmErrorBand round_trip;
+  /* An error-budget figure (conv NULL, no curves): CmBudgetLine*. */
+  GPtrArray *budgets;
 };
+
 
 /* ---- plot-axes.c: data to device coordinates, nice ticks ------------- */
 
@@ -123,6 +126,8 @@ typedef struct {
   double ticks[CM_AXIS_MAX_TICKS];
   int exponent;         /* linear: tick labels show value / 10^exponent */
   int decimals;         /* linear: digits after the point in tick labels */
+  gboolean custom;      /* tick labels are labels[], not numbers */
+  char labels[CM_AXIS_MAX_TICKS][16];
 } CmAxis;
 
 /* A linear axis spanning [lo, hi] (widened if empty) with ticks at
@@ -158,7 +163,8 @@ typedef enum {
   CM_PANEL_CURVES,      /* g_k(w), every plane */
   CM_PANEL_WEIGHTS,     /* the weight histogram */
   CM_PANEL_ROUND_TRIP,  /* back - w against w */
-  CM_PANEL_PLANE        /* one plane's conductance histogram */
+  CM_PANEL_PLANE,       /* one plane's conductance histogram */
+  CM_PANEL_BUDGET       /* error against read time, one line per scheme */
 } CmPanelKind;
 
 typedef struct {
@@ -251,6 +257,26 @@ void cm_panel_draw (CmPaint *paint, const CondmapPlot *plot,
  * device units: white background, title, every panel. */
 void cm_plot_render (const CondmapPlot *plot, const CmLayout *layout,
                      cairo_t *cr, int only_plane);
+
+/* ---- plot-budget.c: the error budget over time --------------------- */
+
+/* One scheme's budget: its name and its times, as
+ * condmap_converter_error_budget() made them. */
+typedef struct {
+  char *name;
+  size_t n_times;
+  CondmapBudgetTime *times;
+} CmBudgetLine;
+
+void cm_budget_line_free (CmBudgetLine *line);
+/* The axes of the budget panel: x the read time on a log scale
+ * (log10 (t + 60 s), so that t = 0 has a place), ticked at the budget's
+ * times and labelled with their units; y the relative RMS error from 0. */
+void cm_budget_axes (const CondmapPlot *plot, CmFrame *frame);
+void cm_budget_panel_draw (CmPaint *paint, const CondmapPlot *plot,
+                           const CmPanel *panel);
+/* Where time @t_s lands on the budget's x axis (before the frame). */
+double cm_budget_time_x (double t_s);
 
 G_END_DECLS
 

@@ -90,6 +90,16 @@ install_sweep (CondmapPlot *plot, Sweep *s, gboolean data_range)
   sweep_clear (s);
 }
 
+/* A budget figure has no scheme to add weights or planes to. */
+static gboolean
+budget_plot_refuses (GError **error)
+{
+  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_INPUT,
+               "an error-budget plot takes budgets "
+               "(condmap_plot_add_budget()), not weights or planes");
+  return FALSE;
+}
+
 CondmapPlot *
 condmap_plot_new (const CondmapConverter *conv, const char *title,
                   GError **error)
@@ -149,6 +159,8 @@ condmap_plot_free (CondmapPlot *plot)
   g_free (plot->planes_what);
   cm_histogram_clear (&plot->weights);
   cm_error_band_clear (&plot->round_trip);
+  if (plot->budgets != NULL)
+    g_ptr_array_unref (plot->budgets);
   g_free (plot);
 }
 
@@ -223,6 +235,8 @@ condmap_plot_add_weights (CondmapPlot *plot, const CondmapArray *weights,
   Sweep s = { 0 };
 
   g_return_val_if_fail (plot != NULL && weights != NULL, FALSE);
+  if (plot->conv == NULL)
+    return budget_plot_refuses (error);
 
   /* The conversion refuses empty and non-finite weights first. */
   if ((planes = new_planes (plot->n_planes, dtype, n, &data, error)) == NULL
@@ -292,6 +306,8 @@ condmap_plot_add_planes (CondmapPlot *plot, const CondmapArray *const *planes,
 
   g_return_val_if_fail (plot != NULL && planes != NULL && params != NULL,
                         FALSE);
+  if (plot->conv == NULL)
+    return budget_plot_refuses (error);
 
   if (!check_planes (plot, planes, error))
     return FALSE;

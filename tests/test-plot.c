@@ -227,6 +227,77 @@ test_levels (void)
   cairo_surface_destroy (s);
 }
 
+/* An error-budget figure: each scheme's line passes through its mean at
+ * each read time, in its colour; the x axis is ticked at the times with
+ * their units; weights and planes are refused, and so is a budget on a
+ * scheme's plot. */
+static void
+test_budget (void)
+{
+  CondmapBudgetTime a[3] = { { 0 } }, b[3] = { { 0 } };
+  const double t[3] = { 0, 3600, 86400 };
+  const double mean_a[3] = { 0.03, 0.04, 0.05 }, mean_b[3] = { 0.01, 0.015,
+                                                                0.02 };
+  GError *error = NULL;
+  g_autoptr (CondmapPlot) plot = NULL;
+  g_autoptr (CmLayout) layout = NULL;
+  g_autoptr (CondmapConverter) conv = NULL;
+  g_autoptr (CondmapPlot) scheme = NULL;
+  g_autoptr (CondmapArray) w = cm_plot_test_linspace (-1, 1, 11);
+  g_autofree char *label = NULL;
+  const CmFrame *f;
+  cairo_surface_t *s;
+
+  for (unsigned i = 0; i < 3; i++)
+    {
+      a[i].time_s = b[i].time_s = t[i];
+      a[i].rel_rms_mean = mean_a[i], a[i].rel_rms_std = 0.002;
+      b[i].rel_rms_mean = mean_b[i], b[i].rel_rms_std = 0.001;
+    }
+  plot = condmap_plot_new_budget ("budget", "two schemes", &error);
+  CM_ASSERT_NO_ERROR (error);
+  CU_ASSERT_TRUE (condmap_plot_add_budget (plot, "single-pair", a, 3,
+                                           &error));
+  CU_ASSERT_TRUE (condmap_plot_add_budget (plot, "dual-pair", b, 3, &error));
+  CM_ASSERT_NO_ERROR (error);
+  layout = cm_layout_new (plot);
+  CU_ASSERT_EQUAL_FATAL (layout->n_panels, 1);
+  CU_ASSERT_EQUAL (layout->panels[0].kind, CM_PANEL_BUDGET);
+  f = &layout->panels[0].frame;
+  CU_ASSERT_EQUAL_FATAL (f->x_axis.n_ticks, 3);
+  label = cm_axis_tick_label (&f->x_axis, 1);
+  CU_ASSERT_STRING_EQUAL (label, "1 h");
+  g_free (g_steal_pointer (&label));
+  label = cm_axis_tick_label (&f->x_axis, 2);
+  CU_ASSERT_STRING_EQUAL (label, "1 d");
+  s = render (plot, layout, -1);
+  for (unsigned i = 0; i < 3; i++)
+    {
+      double x = cm_frame_x (f, cm_budget_time_x (t[i]));
+
+      CU_ASSERT_TRUE (near (s, x, cm_frame_y (f, mean_a[i]),
+                            cm_plane_colour (0)));
+      CU_ASSERT_TRUE (near (s, x, cm_frame_y (f, mean_b[i]),
+                            cm_plane_colour (1)));
+      CU_ASSERT_FALSE (near (s, x, cm_frame_y (f, mean_a[i]),
+                             cm_plane_colour (1)));
+    }
+  /* Later times lie further right, on a log scale: 1 h to 1 d is closer
+   * than 0 to 1 h. */
+  CU_ASSERT_TRUE (cm_budget_time_x (86400) - cm_budget_time_x (3600)
+                  < cm_budget_time_x (3600) - cm_budget_time_x (0));
+  cairo_surface_destroy (s);
+
+  CU_ASSERT_FALSE (condmap_plot_add_weights (plot, w, &error));
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_INPUT);
+  CU_ASSERT_FALSE (condmap_plot_add_budget (plot, "none", a, 0, &error));
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_INPUT);
+  conv = cm_plot_test_converter ("converter: single-pair\n");
+  scheme = cm_plot_test_new (conv);
+  CU_ASSERT_FALSE (condmap_plot_add_budget (scheme, "x", a, 3, &error));
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_INPUT);
+}
+
 /* The layout mapping: the ends of each axis are the edges of the plot
  * area, y grows downwards. */
 static void
@@ -433,6 +504,7 @@ main (void)
                test_single_pair_pixels);
   CU_add_test (suite, "levels are ticked, the curves step between them",
                test_levels);
+  CU_add_test (suite, "error budgets over time", test_budget);
   CU_add_test (suite, "g_min and g_max marked, a legend entry per plane",
                test_marks_and_legend);
   CU_add_test (suite, "data to device coordinates", test_frame_mapping);

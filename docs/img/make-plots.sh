@@ -14,4 +14,17 @@ for scheme in single-pair dual-pair n-pair custom-pair single-device; do
 done
 "$CONDMAP_BIN" plot -q -c "$src/configs/dual-pair.yaml" \
   "$src/examples/weights.npy" -o "$out/dual-pair-weights.svg"
+# A level set: the shipped dual-pair on a device of 8 uniform levels.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/condmap-plots-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+cat "$src/configs/dual-pair.yaml" >"$tmp/levels.yaml"
+echo 'levels: 8' >>"$tmp/levels.yaml"
+"$CONDMAP_BIN" plot -q -c "$tmp/levels.yaml" \
+  --title "dual-pair.yaml with levels: 8" -o "$out/dual-pair-levels.svg"
+# The error budget of single-pair and dual-pair on the PCM-like model.
+"$CONDMAP_BIN" plot -q -c "$src/configs/single-pair.yaml" \
+  -c "$src/configs/dual-pair.yaml" \
+  --device "$src/configs/devices/pcm-like.yaml" \
+  --title "Error budget on pcm-like.yaml" \
+  "$src/examples/weights.npy" -o "$out/budget.svg"
 "$CONDMAP_BIN" --version | sed -n 's/^plots: //p' >"$out/renderer.txt"

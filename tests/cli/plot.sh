@@ -125,4 +125,31 @@ run 1 "$C" plot out -o new.png
 err_has "g_minus_1.npy"
 no_file new.png
 
+
+# Error budgets: several schemes on one device model, one line each.
+DEV=$CONDMAP_SRC_DIR/configs/devices/pcm-like.yaml
+SP=$CONDMAP_SRC_DIR/configs/single-pair.yaml
+DP=$CONDMAP_SRC_DIR/configs/dual-pair.yaml
+run 0 "$C" plot -c "$SP" -c "$DP" --device "$DEV" --trials 2 --time 0,1d \
+  "$W" -o budget.png
+out_has "the error budget of 2 schemes"
+check "budget.png is a PNG" [ "$(head -c 4 budget.png | tail -c 3)" = PNG ]
+run 0 "$C" plot -c "$SP" -c "$DP" --device "$DEV" --trials 2 --time 0,1d \
+  "$W" -o budget.svg
+check "one budget line per scheme in the SVG" \
+  [ "$(grep -c 'stroke-dasharray' budget.svg)" -ge 1 ]
+run 2 "$C" plot -c "$SP" --device "$DEV" -o budget2.png
+err_has "give at least one -c CONFIG and WEIGHTS"
+no_file budget2.png
+run 2 "$C" plot -c "$SP" -c "$DP" "$W" -o budget2.png
+err_has "add --device DEVICE"
+run 2 "$C" plot -c "$SP" --device "$DEV" --trials 0 "$W" -o budget2.png
+err_has "--trials must be at least 1"
+run 2 "$C" plot -c "$SP" --device "$DEV" --time 5 "$W" -o budget2.png
+err_has "--time"
+no_file budget2.png
+run 1 "$C" plot -c "$SP" --device missing-device.yaml "$W" -o budget2.png
+err_has "missing-device.yaml"
+no_file budget2.png
+
 finish
