@@ -65,6 +65,7 @@ main (int argc, char **argv)
 {
   const char *name = argc > 1 ? argv[1] : "dual-pair.yaml";
   const size_t n = (size_t) ROWS * COLS;
+  const size_t shape[2] = { ROWS, COLS };
   CondmapRuntime *rt = NULL;
   CondmapConverter *conv = NULL;
   CondmapParams *params = NULL;
@@ -102,11 +103,15 @@ main (int argc, char **argv)
     planes[k] = g + (size_t) k * n;
   fill_weights (w, n);
 
-  if (!condmap_converter_to_conductances (conv, CONDMAP_DTYPE_FLOAT32, w, n,
-                                          planes, &params, &error)
-      || !condmap_converter_to_weights (conv, CONDMAP_DTYPE_FLOAT32,
-                                        (const void *const *) planes, n,
-                                        params, back, &error))
+  /* The shaped calls: a config that scales per output channel
+   * (`scaling: {per: channel}`) needs to know which rows are channels. */
+  if (!condmap_converter_to_conductances_shaped (conv, CONDMAP_DTYPE_FLOAT32,
+                                                 2, shape, w, planes,
+                                                 &params, &error)
+      || !condmap_converter_to_weights_shaped (conv, CONDMAP_DTYPE_FLOAT32, 2,
+                                               shape,
+                                               (const void *const *) planes,
+                                               params, back, &error))
     goto out;
 
   for (size_t i = 0; i < n; i++)

@@ -9,7 +9,7 @@
 /* weight_bits <= 32, and every slice holds at least one bit. */
 #define BIT_SLICE_MAX_BITS 32
 /* Room for "g_minus_31". */
-#define BIT_SLICE_PLANE_NAME_SIZE 16
+#define BIT_SLICE_PLANE_NAME_SIZE 24   /* "g_minus_" and any unsigned */
 
 enum { BIT_SLICE_REF_DIGITAL, BIT_SLICE_REF_COLUMN, BIT_SLICE_REF_MID };
 
