@@ -38,7 +38,7 @@ model=$work/model.safetensors
 echo "writing $model ..."
 info=$(/usr/bin/python3 "$here/make-checkpoint.py" "$model")
 in_bytes=$(stat -c %s "$model")
-n_tensors=$(echo "$info" | head -0; /usr/bin/python3 -c '
+n_tensors=$(/usr/bin/python3 -c '
 import json, struct, sys
 f = open(sys.argv[1], "rb"); n = struct.unpack("<Q", f.read(8))[0]
 h = json.loads(f.read(n)); h.pop("__metadata__", None); print(len(h))' "$model")
