@@ -1,5 +1,5 @@
 /* sidecar-write.c - writes the params sidecar with libyaml's emitter, so
- * that quoting is always right, in the layout of DESIGN.md: a block
+ * that quoting is always right, in the documented layout: a block
  * mapping whose values are one-line flow collections.  Numbers are plain
  * scalars (so they read back as numbers) with enough digits to read back
  * bit-exact. */
@@ -378,7 +378,7 @@ cm_sidecar_write_document (const char *path, CmEmitFunc body,
     }
   yaml_emitter_set_output (&emitter, append_output, out);
   yaml_emitter_set_unicode (&emitter, 1);
-  /* One line per key, as DESIGN.md shows, however long g_lst is. */
+  /* One line per key, however long g_lst is. */
   yaml_emitter_set_width (&emitter, -1);
   ok = emit_document (&emitter, body, data) && yaml_emitter_flush (&emitter);
   if (!ok)

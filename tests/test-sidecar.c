@@ -72,7 +72,7 @@ assert_shape (const CondmapSidecar *sc, unsigned rank, const size_t *shape)
     CU_ASSERT_EQUAL (condmap_sidecar_get_shape (sc)[i], shape[i]);
 }
 
-/* DESIGN.md's layout, line for line. */
+/* The layout condmap(1) documents (FILES, params.yaml), line for line. */
 static void
 test_layout (void)
 {
@@ -502,7 +502,7 @@ main (void)
   if (CU_initialize_registry () != CUE_SUCCESS)
     return 99;
   suite = CU_add_suite ("sidecar", suite_init, suite_clean);
-  CU_add_test (suite, "the layout of DESIGN.md", test_layout);
+  CU_add_test (suite, "the documented sidecar layout", test_layout);
   CU_add_test (suite, "float32 params bit-exact, 4-D shape", test_round_trip_f32);
   CU_add_test (suite, "float64 params bit-exact, 1-D shape", test_round_trip_f64);
   CU_add_test (suite, "a scalar: shape []", test_round_trip_scalar);
