@@ -132,6 +132,7 @@ run_budget (const Options *o, const char *weights_path)
   g_autofree double *times = NULL;
   g_autofree CondmapBudgetTime *out = NULL;
   g_autofree char *device_name = g_path_get_basename (o->budget.device);
+  g_autofree char *weights_name = NULL;
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *what = NULL;
@@ -151,8 +152,9 @@ run_budget (const Options *o, const char *weights_path)
     return cli_fail (error);
   title = o->title ? g_strdup (o->title)
                    : g_strdup_printf ("Error budget on %s", device_name);
+  weights_name = g_path_get_basename (weights_path);
   subtitle = g_strdup_printf ("%s: %d trials, seed %" G_GUINT64_FORMAT
-                              ", %s", weights_path, o->budget.trials, seed,
+                              ", %s", weights_name, o->budget.trials, seed,
                               o->budget.no_compensation
                               ? "no drift compensation"
                               : "global drift compensation");
