@@ -420,7 +420,7 @@ test_params_rows (void)
   g_autoptr (CondmapParams) p = condmap_params_new ();
   g_autoptr (CondmapParams) copy = NULL;
   const double column[] = { 1.5, 2.5, 3.5 };
-  double got[3];
+  double got[5];
 
   CU_ASSERT_EQUAL (condmap_params_get_n_rows (p), 1);
   condmap_params_set (p, "a", 7);
@@ -433,8 +433,11 @@ test_params_rows (void)
   condmap_params_set_row_value (p, 4, "a", -1);
   CU_ASSERT_EQUAL (condmap_params_get_n_rows (p), 5);
   copy = condmap_params_copy (p);
+  /* A column has a value per row: 5 now, the last two never set. */
+  CU_ASSERT_EQUAL_FATAL (condmap_params_get_n_rows (copy), G_N_ELEMENTS (got));
   CU_ASSERT_TRUE (condmap_params_get_column (copy, "b", got));
   CU_ASSERT_EQUAL (memcmp (got, column, sizeof column), 0);
+  CU_ASSERT_TRUE (isnan (got[3]) && isnan (got[4]));
   CU_ASSERT_EQUAL (condmap_params_get_row_value (copy, 4, "a"), -1);
   CU_ASSERT_FALSE (condmap_params_get_column (copy, "c", got));
   condmap_params_set_n_rows (copy, 1);
