@@ -88,12 +88,10 @@ host_warn (CondmapContext *ctx, const char *key, const char *format, ...)
 /* The resolved value of @key, or NULL after reporting a plugin bug if the
  * plugin did not declare it as @type (or it is not settings time). */
 static const CmResolved *
-lookup (CondmapContext *ctx, const char *key, CondmapSettingType type,
-        gboolean *declared)
+lookup (CondmapContext *ctx, const char *key, CondmapSettingType type)
 {
   const CondmapSettingDecl *d = NULL;
 
-  *declared = FALSE;
   for (size_t i = 0; ctx != NULL && key != NULL && i < ctx->decls->n; i++)
     if (strcmp (ctx->decls->decls[i].key, key) == 0)
       d = &ctx->decls->decls[i];
@@ -110,7 +108,6 @@ lookup (CondmapContext *ctx, const char *key, CondmapSettingType type,
                      d ? " with that type" : "");
       return NULL;
     }
-  *declared = TRUE;
   return cm_settings_lookup (ctx->settings, key);
 }
 
@@ -129,8 +126,7 @@ host_has (CondmapContext *ctx, const char *key)
 static double
 host_get_number (CondmapContext *ctx, const char *key)
 {
-  gboolean declared;
-  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_NUMBER, &declared);
+  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_NUMBER);
 
   return r != NULL ? r->number : 0.0;
 }
@@ -138,8 +134,7 @@ host_get_number (CondmapContext *ctx, const char *key)
 static int64_t
 host_get_integer (CondmapContext *ctx, const char *key)
 {
-  gboolean declared;
-  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_INTEGER, &declared);
+  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_INTEGER);
 
   return r != NULL ? (int64_t) r->number : 0;
 }
@@ -147,8 +142,7 @@ host_get_integer (CondmapContext *ctx, const char *key)
 static int
 host_get_boolean (CondmapContext *ctx, const char *key)
 {
-  gboolean declared;
-  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_BOOLEAN, &declared);
+  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_BOOLEAN);
 
   return r != NULL && r->boolean ? 1 : 0;
 }
@@ -156,9 +150,7 @@ host_get_boolean (CondmapContext *ctx, const char *key)
 static const double *
 host_get_number_list (CondmapContext *ctx, const char *key, size_t *n)
 {
-  gboolean declared;
-  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_NUMBER_LIST,
-                                &declared);
+  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_NUMBER_LIST);
 
   if (n != NULL)
     *n = r != NULL ? r->cols : 0;
@@ -169,8 +161,7 @@ static const double *
 host_get_table (CondmapContext *ctx, const char *key, size_t *n_rows,
                 size_t *n_cols)
 {
-  gboolean declared;
-  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_TABLE, &declared);
+  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_TABLE);
 
   if (n_rows != NULL)
     *n_rows = r != NULL ? r->rows : 0;
@@ -182,8 +173,7 @@ host_get_table (CondmapContext *ctx, const char *key, size_t *n_rows,
 static const char *
 host_get_string (CondmapContext *ctx, const char *key)
 {
-  gboolean declared;
-  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_STRING, &declared);
+  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_STRING);
 
   return r != NULL ? r->string : NULL;
 }
@@ -204,8 +194,7 @@ host_get_level_table (CondmapContext *ctx, const char *key,
                       const double **mean_us, const double **sigma_us,
                       size_t *n)
 {
-  gboolean declared;
-  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_STRING, &declared);
+  const CmResolved *r = lookup (ctx, key, CONDMAP_SETTING_STRING);
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
   GError *local = NULL;

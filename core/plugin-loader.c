@@ -170,7 +170,8 @@ check_device_ops (CmPlugin *p, GError **error)
   return TRUE;
 }
 
-/* Checks one declared setting; @seen are the keys before it. */
+/* Checks declared setting @i; the keys before it are checked for a
+ * repeat. */
 static gboolean
 check_decl (CmPlugin *p, const CondmapSettingDecl *d, size_t i, GError **error)
 {
