@@ -30,20 +30,28 @@ typedef struct {
 /* Element indices of a stream are below this (2^50). */
 #define CM_PHILOX_MAX_ELEMENTS ((guint64) 1 << 50)
 
+/* Philox blocks per group: the generator computes a group whole, with
+ * vectorised loops, and lays its numbers out planar (below). */
+#define CM_PHILOX_GROUP 64
+
 /* Fills out[0..n) with standard normals for elements [begin, begin + n)
- * of the stream.  Box-Muller on 32-bit words: each Philox block of four
- * words gives elements 4b..4b+3; words (w0, w1) and (w2, w3) become
- * uniforms u = (w + 1/2) 2^-32, inside (0, 1) so log never sees 0, and
- * r = sqrt(-2 ln u_a), theta = 2 pi u_b give r cos theta (even element)
- * and r sin theta (odd element).  |z| < 6.8.  Bit-identical for any
- * chunking.  begin + n <= CM_PHILOX_MAX_ELEMENTS. */
+ * of the stream.  Box-Muller on 32-bit words: element e is lane
+ * i = e mod 4G of group e / 4G (G = CM_PHILOX_GROUP), and lane
+ * i = k G + j comes from block G (e / 4G) + j: its words (w0, w1) for
+ * k = 0, 1 and (w2, w3) for k = 2, 3 become uniforms u = (w + 1/2) 2^-32,
+ * inside (0, 1) so log never sees 0, and r = sqrt(-2 ln u_a),
+ * theta = 2 pi u_b give r cos theta (even k) and r sin theta (odd k).
+ * The logarithm, sine and cosine are the core's own (unit-math.h), within
+ * about an ulp of libm's.  |z| < 6.8.  Bit-identical for any chunking.
+ * begin + n <= CM_PHILOX_MAX_ELEMENTS. */
 void cm_philox_normals (const CmPhiloxKey *key, guint64 begin, size_t n,
                         double *out);
 
 /* Fills out[0..n) with uniforms in (0, 1) for elements [begin, begin + n):
- * two per Philox block, each from 52 bits of two words,
- * u = (k + 1/2) 2^-52, exact in double.  A stream gives either normals or
- * uniforms: use another @draw for the other. */
+ * lane i = p G + j of group e / 2G (p = 0, 1) comes from words 2p and
+ * 2p + 1 of block G (e / 2G) + j, 52 bits of them, u = (k + 1/2) 2^-52,
+ * exact in double.  A stream gives either normals or uniforms: use
+ * another @draw for the other. */
 void cm_philox_uniforms (const CmPhiloxKey *key, guint64 begin, size_t n,
                          double *out);
 

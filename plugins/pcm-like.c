@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "condmap-plugin.h"
+#include "device-math.h"
 
 #define MAX_COEFF 8
 
@@ -136,35 +137,53 @@ g_max_of (const PcmLike *s, const CondmapDeviceEnv *env)
   return s->g_max_us > 0 ? s->g_max_us : env->g_max_us;
 }
 
-/* |prog_noise_scale (c_0 + x c_1 + x^2 c_2 ...) g_max / reference|: aihwkit
- * multiplies the signed polynomial by a symmetric normal. */
-static double
-prog_sigma (const PcmLike *s, double g_max, double g)
-{
-  double x = g / g_max, power = 1.0, sigma = s->coeff[0];
-  double reference = s->reference_us > 0 ? s->reference_us : g_max;
+/* Elements a kernel works on at a time, in arrays on the stack, so that
+ * each loop below runs over whole arrays and vectorises. */
+#define STRIP 64
 
-  for (unsigned i = 1; i < s->n_coeff; i++)
+/* The programming σ of g[0..n), n <= STRIP: |prog_noise_scale (c_0 +
+ * x c_1 + x^2 c_2 ...) g_max / reference| with x = g / g_max, by Horner's
+ * rule a coefficient at a time.  aihwkit multiplies the signed polynomial
+ * by a symmetric normal. */
+static inline void
+prog_sigma (const PcmLike *s, double g_max, const double *g, size_t n,
+            double *sigma)
+{
+  double reference = s->reference_us > 0 ? s->reference_us : g_max;
+  double factor = s->prog_noise_scale * g_max / reference;
+  double x[STRIP];
+
+  for (size_t i = 0; i < n; i++)
     {
-      power *= x;
-      sigma += power * s->coeff[i];
+      x[i] = g[i] / g_max;
+      sigma[i] = s->coeff[s->n_coeff - 1];
     }
-  sigma *= g_max / reference;
-  return fabs (s->prog_noise_scale * sigma);
+  for (unsigned k = s->n_coeff - 1; k-- > 0;)
+    for (size_t i = 0; i < n; i++)
+      sigma[i] = sigma[i] * x[i] + s->coeff[k];
+  for (size_t i = 0; i < n; i++)
+    sigma[i] = fabs (factor * sigma[i]);
 }
 
-static void
+DEV_CLONES static void
 program (const void *state, const CondmapDeviceEnv *env,
          const double *g_target, const double *z, size_t n, double *g_prog)
 {
   const PcmLike *s = state;
   double g_max = g_max_of (s, env);
+  double sigma[STRIP];
 
-  for (size_t i = 0; i < n; i++)
+  for (size_t i0 = 0; i0 < n; i0 += STRIP)
     {
-      double g = g_target[i] + prog_sigma (s, g_max, g_target[i]) * z[i];
+      size_t m = n - i0 < STRIP ? n - i0 : STRIP;
 
-      g_prog[i] = g > 0 ? g : 0.0;   /* no negative conductances */
+      prog_sigma (s, g_max, g_target + i0, m, sigma);
+      for (size_t i = 0; i < m; i++)
+        {
+          double g = g_target[i0 + i] + sigma[i] * z[i0 + i];
+
+          g_prog[i0 + i] = g > 0 ? g : 0.0;   /* no negative conductances */
+        }
     }
 }
 
@@ -174,7 +193,7 @@ clamp (double x, double lo, double hi)
   return x < lo ? lo : x > hi ? hi : x;
 }
 
-static void
+DEV_CLONES static void
 drift_coefficient (const void *state, const CondmapDeviceEnv *env,
                    const double *g_target, const double *z, size_t n,
                    double *nu)
@@ -185,7 +204,7 @@ drift_coefficient (const void *state, const CondmapDeviceEnv *env,
   for (size_t i = 0; i < n; i++)
     {
       double rel = fabs (g_target[i] / g_max);
-      double log_rel = log (rel > NU_G_REL_MIN ? rel : NU_G_REL_MIN);
+      double log_rel = dev_log (rel > NU_G_REL_MIN ? rel : NU_G_REL_MIN);
       double mu = clamp (NU_MU_SLOPE * log_rel + NU_MU_OFFSET, NU_MU_MIN,
                          NU_MU_MAX);
       double sigma = clamp (NU_SIGMA_SLOPE * log_rel + NU_SIGMA_OFFSET,
@@ -195,33 +214,32 @@ drift_coefficient (const void *state, const CondmapDeviceEnv *env,
     }
 }
 
-static double
-read_q (double g_max, double g_prog)
-{
-  double denom = pow (fabs (g_prog) / g_max, READ_Q_EXPONENT);
-  double q = READ_Q_COEFF / (denom > READ_Q_DENOM_MIN ? denom
-                                                       : READ_Q_DENOM_MIN);
-
-  return q < READ_Q_MAX ? q : READ_Q_MAX;
-}
-
-static void
+DEV_CLONES static void
 read_at (const void *state, const CondmapDeviceEnv *env, const double *g_prog,
-      const double *nu, const double *z, size_t n, double *g_t)
+         const double *nu, const double *z, size_t n, double *g_t)
 {
   const PcmLike *s = state;
   double g_max = g_max_of (s, env);
   double t = env->t_s + s->t_0_s;
-  double ratio = t / s->t_0_s;
+  /* aihwkit drifts only after t_0; its read noise at t_0 is there.
+   * (t / t_0)^-nu = exp(-nu ln(t / t_0)). */
+  double log_ratio = t > s->t_0_s ? log (t / s->t_0_s) : 0.0;
   double time_factor = s->read_noise_scale
                        * sqrt (log ((t + s->t_read_s) / (2.0 * s->t_read_s)));
 
   for (size_t i = 0; i < n; i++)
     {
-      /* aihwkit drifts only after t_0; its read noise at t_0 is there. */
-      double g = t > s->t_0_s ? g_prog[i] * pow (ratio, -nu[i]) : g_prog[i];
+      double g = g_prog[i] * dev_exp (-nu[i] * log_ratio);
+      /* The 1/f amplitude Q = min(c / max((|g_prog| / g_max)^e, d), q),
+       * the power as exp(e ln x) (x = 0 gives about 1e-200, below d as
+       * pow's 0 is). */
+      double denom = dev_exp (READ_Q_EXPONENT
+                              * dev_log (fabs (g_prog[i]) / g_max));
+      double q = READ_Q_COEFF / (denom > READ_Q_DENOM_MIN ? denom
+                                                           : READ_Q_DENOM_MIN);
 
-      g += fabs (g) * read_q (g_max, g_prog[i]) * time_factor * z[i];
+      q = q < READ_Q_MAX ? q : READ_Q_MAX;
+      g += fabs (g) * q * time_factor * z[i];
       g_t[i] = g > 0 ? g : 0.0;
     }
 }

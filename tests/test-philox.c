@@ -7,8 +7,14 @@
 #include <CUnit/CUnit.h>
 #include "test-util.h"
 #include "devices-private.h"
+#include "unit-math.h"
 
 #define N_STAT 1000000
+
+/* How far a normal may be from libm's Box-Muller: the generator evaluates
+ * the logarithm and the sine and cosine itself (unit-math.h), to about
+ * one unit in the last place, and |z| < 6.8. */
+#define NORMAL_TOL 1e-14
 
 /* ---- the generator ----------------------------------------------------------- */
 
@@ -62,6 +68,15 @@ expected_normals (const CmPhiloxKey *key, guint64 block, double z[4])
     }
 }
 
+/* The element that word pair k / 2 of @block gives, its cosine for even
+ * k and its sine for odd k: the planar layout of a group. */
+static guint64
+normal_element (guint64 block, unsigned k)
+{
+  return block / CM_PHILOX_GROUP * 4 * CM_PHILOX_GROUP
+         + k * CM_PHILOX_GROUP + block % CM_PHILOX_GROUP;
+}
+
 static void
 test_layout (void)
 {
@@ -70,21 +85,109 @@ test_layout (void)
     { G_GUINT64_CONSTANT (0x0123456789abcdef), 7, 3, 2 },
     { G_MAXUINT64, G_MAXUINT32, G_MAXUINT32, CM_PHILOX_MAX_DRAWS - 1 },
   };
-  const guint64 blocks[] = { 0, 1, 12345, G_GUINT64_CONSTANT (1) << 40,
+  const guint64 blocks[] = { 0, 1, 63, 64, 12345, G_GUINT64_CONSTANT (1) << 40,
                              CM_PHILOX_MAX_ELEMENTS / 4 - 1 };
 
   for (size_t k = 0; k < G_N_ELEMENTS (keys); k++)
     for (size_t b = 0; b < G_N_ELEMENTS (blocks); b++)
       {
-        double want[4], got[4];
+        double want[4], group[4 * CM_PHILOX_GROUP];
+        guint64 first = normal_element (blocks[b], 0)
+                        - blocks[b] % CM_PHILOX_GROUP;
 
         expected_normals (&keys[k], blocks[b], want);
-        cm_philox_normals (&keys[k], 4 * blocks[b], 4, got);
-        CU_ASSERT_EQUAL (memcmp (got, want, sizeof got), 0);
-        /* An odd start takes the same lanes. */
-        cm_philox_normals (&keys[k], 4 * blocks[b] + 1, 3, got);
-        CU_ASSERT_EQUAL (memcmp (got, want + 1, 3 * sizeof (double)), 0);
+        cm_philox_normals (&keys[k], first, 4 * CM_PHILOX_GROUP, group);
+        for (unsigned lane = 0; lane < 4; lane++)
+          {
+            guint64 e = normal_element (blocks[b], lane);
+            double got;
+
+            CU_ASSERT_DOUBLE_EQUAL (group[e - first], want[lane], NORMAL_TOL);
+            /* One element alone is the same bits as in its group. */
+            cm_philox_normals (&keys[k], e, 1, &got);
+            CU_ASSERT_EQUAL (memcmp (&got, &group[e - first], sizeof got), 0);
+          }
       }
+}
+
+/* The uniforms' planar layout, bit for bit: two per block, 52 bits each
+ * from words (w0, w1) and (w2, w3). */
+static void
+test_layout_uniforms (void)
+{
+  const CmPhiloxKey key = { G_GUINT64_CONSTANT (0xfeedface12345678), 9, 4, 1 };
+  const guint64 groups[] = { 0, 5, CM_PHILOX_MAX_ELEMENTS / 2 / CM_PHILOX_GROUP - 1 };
+
+  for (size_t g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      double u[2 * CM_PHILOX_GROUP];
+
+      cm_philox_uniforms (&key, groups[g] * 2 * CM_PHILOX_GROUP,
+                          2 * CM_PHILOX_GROUP, u);
+      for (unsigned j = 0; j < CM_PHILOX_GROUP; j++)
+        {
+          guint64 block = groups[g] * CM_PHILOX_GROUP + j;
+          guint32 ctr[4] = { (guint32) block,
+                             (guint32) (block >> 32) | (key.draw << 16),
+                             key.plane, key.tensor };
+          guint32 kk[2] = { (guint32) key.seed, (guint32) (key.seed >> 32) };
+          guint32 w[4];
+
+          cm_philox4x32 (ctr, kk, w);
+          for (unsigned p = 0; p < 2; p++)
+            {
+              guint64 bits = ((guint64) (w[2 * p] & 0xfffffu) << 32)
+                             | w[2 * p + 1];
+
+              CU_ASSERT_EQUAL (u[p * CM_PHILOX_GROUP + j],
+                               ((double) bits + 0.5) / 4503599627370496.0);
+            }
+        }
+    }
+}
+
+/* The branch-free logarithm and sine/cosine that the generator's
+ * vectorised Box-Muller uses (unit-math.h) against libm's on a million
+ * pairs of words, the extremes included: within NORMAL_TOL. */
+static void
+test_box_muller_accuracy (void)
+{
+  const CmPhiloxKey key = { 31337, 1, 2, 3 };
+  const size_t n_blocks = N_STAT / 4 / CM_PHILOX_GROUP * CM_PHILOX_GROUP;
+  g_autofree double *z = g_new (double, 4 * n_blocks);
+  double worst = 0;
+
+  cm_philox_normals (&key, 0, 4 * n_blocks, z);
+  for (size_t b = 0; b < n_blocks; b++)
+    {
+      double want[4];
+
+      expected_normals (&key, b, want);
+      for (unsigned i = 0; i < 4; i++)
+        worst = MAX (worst, fabs (z[normal_element (b, i)] - want[i]));
+    }
+  CU_ASSERT_TRUE (worst <= NORMAL_TOL);
+  /* The extremes of u = (w + 1/2) 2^-32 and the quarter turns. */
+  for (guint32 i = 0; i < 4; i++)
+    {
+      const guint32 words[] = { 0, 1, 0x7fffffffu, 0xffffffffu };
+      double u = ((double) words[i] + 0.5) / 4294967296.0;
+
+      CU_ASSERT_DOUBLE_EQUAL (cm_log_unit (u), log (u),
+                              1e-15 * fabs (log (u)));
+    }
+  CU_ASSERT_EQUAL (cm_log_unit (1.0), 0.0);
+  CU_ASSERT_EQUAL (cm_log_unit (0.5), -G_LN2);
+  for (int quarter = 0; quarter <= 4; quarter++)
+    {
+      const double want_cos[] = { 1, 0, -1, 0, 1 };
+      const double want_sin[] = { 0, 1, 0, -1, 0 };
+      double c, s;
+
+      cm_cos_sin_turn (quarter / 4.0, &c, &s);
+      CU_ASSERT_EQUAL (c, want_cos[quarter]);
+      CU_ASSERT_EQUAL (s, want_sin[quarter]);
+    }
 }
 
 /* Streams that differ in any part of the key differ. */
@@ -220,8 +323,11 @@ test_normal_moments (void)
       sum3 += z[i] * z[i] * z[i];
       sum4 += z[i] * z[i] * z[i] * z[i];
       inside += fabs (z[i]) < 1.0;
-      if (i % 2 == 0)
-        pair += z[i] * z[i + 1];   /* the two of one Box-Muller pair */
+      /* The two of one Box-Muller pair: the cosine at lane k G + j of a
+       * group (k = 0, 2), the sine G lanes on. */
+      if (i % (2 * CM_PHILOX_GROUP) < CM_PHILOX_GROUP
+          && i + CM_PHILOX_GROUP < N_STAT)
+        pair += z[i] * z[i + CM_PHILOX_GROUP];
     }
   ASSERT_WITHIN (sum / n, 0.0, 1.0 / sqrt (n));
   ASSERT_WITHIN (sum2 / n, 1.0, sqrt (2.0 / n));
@@ -289,7 +395,10 @@ main (void)
   s = CU_add_suite ("philox", NULL, NULL);
   CU_add_test (s, "Random123 known answers", test_known_answers);
   CU_add_test (s, "stream layout: key, counter, Box-Muller", test_layout);
+  CU_add_test (s, "uniforms' layout", test_layout_uniforms);
   CU_add_test (s, "every part of the key matters", test_streams_differ);
+  CU_add_test (s, "vectorised Box-Muller against libm's",
+               test_box_muller_accuracy);
 
   s = CU_add_suite ("philox chunks and threads", NULL, NULL);
   CU_add_test (s, "normals: one chunk = odd-sized chunks",
