@@ -16,8 +16,11 @@ print_converter (const char *path, const CondmapConverter *conv)
   printf ("  converter: %s\n", condmap_converter_get_name (conv));
   printf ("  config:    %s\n", config);
   if (condmap_converter_get_levels (conv, &n_levels, &joint))
-    printf ("  levels:    %zu, assigned %s\n", n_levels,
-            joint ? "jointly over the pairs" : "plane by plane");
+    printf ("  levels:    %zu, %s\n", n_levels,
+            condmap_converter_places_levels (conv)
+            ? "placed by the converter"
+            : joint ? "assigned jointly over the pairs"
+                    : "assigned plane by plane");
   printf ("  planes:    %u (", K);
   for (unsigned k = 0; k < K; k++)
     printf ("%s%s", k ? ", " : "", condmap_converter_get_plane_name (conv, k));

@@ -391,6 +391,46 @@ typedef struct {
   size_t (*get_pairs) (const void *state, double *f, size_t max_pairs);
 } CondmapLevelPairsInterface;
 
+/* ---- Optional interface: uniform levels placed by the converter ---------- */
+
+/* Snapping after the mapping is not what every scheme wants.  Some map
+ * differently when the device has levels (CrossSim's offset core
+ * compresses its range so that w = 0 falls on a level), and some must
+ * round to the levels in an order of their own to give a reference
+ * simulator's numbers (CrossSim snaps normalized float32 conductances).
+ * A converter that maps *and snaps* uniform levels itself says so by
+ * returning this interface from get_interface
+ * (CONDMAP_INTERFACE_LEVELS_UNIFORM).
+ *
+ * When the config sets n uniform levels (`levels: n` or `levels: {n: n}`),
+ * the core calls set_levels() once, after create() and before plan() or
+ * any kernel, and then leaves the planes as the forward kernels write
+ * them: no snapping, no joint assignment.  The kernels must put every
+ * conductance on one of the levels g_min + k (g_max - g_min) / (n - 1),
+ * k = 0 .. n - 1, of the converter's declared bounds (within the rounding
+ * of their own arithmetic, inside [g_min, g_max]).  An explicit list or a
+ * measured table (`levels: [...]`, `levels: {file: ...}`) does not reach
+ * the converter: the core snaps the planes as for any converter.  A
+ * restore is made from the sidecar, which does not record `levels:`, so
+ * the inverse kernels must not depend on what set_levels() said: a
+ * mapping that changes with n records it in its params (plan()).
+ *
+ * A host that does not know the interface (ABI 2.1) never calls it and
+ * snaps the planes itself; the converter then maps as without levels. */
+#define CONDMAP_INTERFACE_LEVELS_UNIFORM "urn:condmap:levels:uniform"
+
+typedef struct {
+  /** sizeof (CondmapLevelsUniformInterface) as the plugin was built. */
+  uint32_t struct_size;
+  /** Tells the state that its kernels map onto @n_levels (2 to 65536)
+   *  uniform levels from g_min to g_max.  The only call besides create()
+   *  that writes to the state.  Returns 1, or 0 after host->error(ctx,
+   *  ...) when the scheme cannot use that many levels (an error about the
+   *  key "levels" is located at its line of the config): keep the host
+   *  table create() got in the state for that.  Instantiation class. */
+  int (*set_levels) (void *state, uint32_t n_levels, CondmapContext *ctx);
+} CondmapLevelsUniformInterface;
+
 /* ---- Device models (CONDMAP_PLUGIN_KIND_DEVICE, ABI 2.1) ------------------ */
 
 /* A device model says what becomes of a conductance a device is

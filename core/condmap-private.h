@@ -304,10 +304,11 @@ CondmapConverter *cm_converter_new_named (CondmapRuntime *runtime,
 /* ---- levels-key.c: the `levels:` key every converter accepts ----------- */
 
 /* Reads `levels:` from the config mapping (absent: nothing to do), after
- * create(): the bounds are the converter's, and a pair scheme that
- * declares CONDMAP_INTERFACE_LEVEL_PAIRS gets joint assignment.  Errors
- * are CONDMAP_ERROR_CONFIG (or _UNKNOWN_KEY, _FORMAT, _IO) with the file
- * and line. */
+ * create(): the bounds are the converter's, a converter that declares
+ * CONDMAP_INTERFACE_LEVELS_UNIFORM is handed uniform levels to place
+ * itself, and a pair scheme that declares CONDMAP_INTERFACE_LEVEL_PAIRS
+ * gets joint assignment.  Errors are CONDMAP_ERROR_CONFIG (or
+ * _UNKNOWN_KEY, _FORMAT, _IO) with the file and line. */
 gboolean cm_converter_read_levels (CondmapConverter *conv,
                                    const CmNode *mapping, const char *origin,
                                    GError **error);

@@ -273,6 +273,10 @@ gboolean condmap_converter_get_bounds (const CondmapConverter *conv,
  *  jointly (CONDMAP_INTERFACE_LEVEL_PAIRS) rather than plane by plane. */
 gboolean condmap_converter_get_levels (const CondmapConverter *conv,
                                        size_t *n_levels, gboolean *joint);
+/** Whether the converter places the uniform levels of `levels:` itself
+ *  (CONDMAP_INTERFACE_LEVELS_UNIFORM, such as offset's range compression)
+ *  rather than the core snapping its planes.  FALSE without levels. */
+gboolean condmap_converter_places_levels (const CondmapConverter *conv);
 /** The level set's conductances, µS, increasing, *n_levels (may be NULL)
  *  of them; NULL (and 0) without `levels:`.  Owned by @conv. */
 const double *condmap_converter_get_level_values (const CondmapConverter *conv,

@@ -11,7 +11,11 @@
  * core puts every conductance on a level: jointly for a pair scheme that
  * declares its pairs (CONDMAP_INTERFACE_LEVEL_PAIRS: n-pair, dual-pair,
  * custom-pair), else each plane on its own.  The plugin never sees the
- * key.  Errors name the file and the line of the offending value. */
+ * key, with one exception: a converter that places uniform levels itself
+ * (CONDMAP_INTERFACE_LEVELS_UNIFORM: offset, two-sided-pair) is handed
+ * the count of `levels: N` or `{n: N}` once, and its planes are then left
+ * as its kernels write them; a list or a table is still snapped here.
+ * Errors name the file and the line of the offending value. */
 #include <math.h>
 #include <string.h>
 #include "condmap-private.h"
@@ -22,6 +26,7 @@
 
 struct _CmConverterLevels {
   CmLevels *levels;
+  gboolean by_converter;   /* the converter places them: nothing to do */
   size_t n_pairs;          /* > 0: joint assignment of these pairs */
   double f[MAX_PAIRS];
 };
@@ -220,6 +225,53 @@ find_pairs (CmConverterLevels *cl, const CondmapConverter *conv)
   cl->n_pairs = n;
 }
 
+/* Hands uniform levels to a converter that places them itself
+ * (CONDMAP_INTERFACE_LEVELS_UNIFORM), which then sets cl->by_converter.
+ * FALSE if the converter refuses the count; its error names the line of
+ * @node ('levels'). */
+static gboolean
+offer_uniform (CmConverterLevels *cl, CondmapConverter *conv,
+               const CmNode *node, const char *origin, GError **error)
+{
+  const CondmapPluginDesc *d = conv->plugin->desc;
+  const CondmapLevelsUniformInterface *iface;
+  CondmapContext ctx;
+  int ok;
+
+  if (cl->levels->kind != CM_LEVELS_UNIFORM || d->get_interface == NULL)
+    return TRUE;
+  iface = d->get_interface (CONDMAP_INTERFACE_LEVELS_UNIFORM);
+  if (iface == NULL
+      || iface->struct_size < offsetof (CondmapLevelsUniformInterface,
+                                        set_levels)
+                              + sizeof iface->set_levels
+      || iface->set_levels == NULL)
+    return TRUE;
+  /* As for plan(): errors located through the key lines, which now hold
+   * the line of 'levels' too. */
+  g_hash_table_insert (conv->key_lines, (gpointer) "levels",
+                       GUINT_TO_POINTER (node->line));
+  cm_context_init (&ctx, conv->plugin, NULL, conv->warnings);
+  ctx.origin = origin;
+  ctx.key_lines = conv->key_lines;
+  ok = iface->set_levels (conv->state, (uint32_t) cl->levels->n, &ctx);
+  if (!ok || ctx.error != NULL)
+    {
+      if (ctx.error != NULL)
+        g_propagate_error (error, g_steal_pointer (&ctx.error));
+      else
+        g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_PLUGIN,
+                     "plugin \"%s\" (%s) refused %zu levels without saying "
+                     "why: a bug in the plugin", d->name, conv->plugin->path,
+                     cl->levels->n);
+      cm_context_clear (&ctx);
+      return FALSE;
+    }
+  cm_context_clear (&ctx);
+  cl->by_converter = TRUE;
+  return TRUE;
+}
+
 gboolean
 cm_converter_read_levels (CondmapConverter *conv, const CmNode *mapping,
                           const char *origin, GError **error)
@@ -244,9 +296,13 @@ cm_converter_read_levels (CondmapConverter *conv, const CmNode *mapping,
   else
     cl->levels = read_mapping (node, origin, conv->g_min_us, conv->g_max_us,
                                &per_plane, error);
-  if (cl->levels == NULL)
-    return FALSE;
-  if (!per_plane)
+  if (cl->levels == NULL
+      || !offer_uniform (cl, conv, node, origin, error))
+    {
+      cm_converter_levels_free (g_steal_pointer (&cl));
+      return FALSE;
+    }
+  if (!per_plane && !cl->by_converter)
     find_pairs (cl, conv);
   conv->levels = g_steal_pointer (&cl);
   return TRUE;
@@ -265,6 +321,8 @@ void
 cm_converter_levels_apply (const CmConverterLevels *cl, CondmapDtype dtype,
                            unsigned n_planes, void *const *g, size_t n)
 {
+  if (cl->by_converter)
+    return;
   if (cl->n_pairs > 0 && dtype == CONDMAP_DTYPE_FLOAT32)
     cm_levels_assign_joint_f32 (cl->levels, cl->f, cl->n_pairs,
                                 (float *const *) g, n);
@@ -288,6 +346,12 @@ condmap_converter_get_levels (const CondmapConverter *conv, size_t *n_levels,
   if (joint != NULL)
     *joint = conv->levels->n_pairs > 0;
   return TRUE;
+}
+
+gboolean
+condmap_converter_places_levels (const CondmapConverter *conv)
+{
+  return conv->levels != NULL && conv->levels->by_converter;
 }
 
 const double *

@@ -48,6 +48,31 @@ void peer_range_init (PeerRange *range, const CondmapHost *host,
 int peer_clip_max (const CondmapHost *host, CondmapContext *ctx,
                    const CondmapStats *stats, double *m);
 
+/* CrossSim's uniform levels (cell_bits; tests/peer/README.md, section
+ * 7), in normalized units: L levels from G_min to 1, and a conductance G
+ * snapped to
+ *   G' = fl(fl(rint(fl(fl(G - G_min) k)) / k) + G_min),  k = (L - 1) / R,
+ * in that order (a tie goes to the even level), k rounded once from
+ * double to the kernel's type, as CrossSim's Python float is.  Kernel
+ * class: pure, inline, so loops using it vectorise. */
+static inline double
+peer_level_factor (uint32_t n_levels, double range_n)
+{
+  return (double) (n_levels - 1) / range_n;
+}
+
+static inline float
+peer_snap_f32 (float g, float g_min_n, float k)
+{
+  return rintf ((g - g_min_n) * k) / k + g_min_n;
+}
+
+static inline double
+peer_snap_f64 (double g, double g_min_n, double k)
+{
+  return rint ((g - g_min_n) * k) / k + g_min_n;
+}
+
 /* Kernels that convert a plane in µS to the peers' units divide by g_max
  * (fl(G g_max) / g_max gives G back in most cases, where a multiply by
  * 1 / g_max would round differently more often). */

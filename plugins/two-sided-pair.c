@@ -15,10 +15,19 @@
  * float32; so does this converter, to give CrossSim's numbers: a float64
  * plane holds float32 values (clamped into the bounds, which need not be
  * float32 values), and the round trip is float32-accurate (about 1e-7 of
- * max |w|) in both dtypes. */
+ * max |w|) in both dtypes.
+ *
+ * With `levels: L` (uniform) it places the levels itself, through
+ * CONDMAP_INTERFACE_LEVELS_UNIFORM, as CrossSim's cell_bits do: each
+ * device is snapped on its own in normalized float32 units (peer_snap_f32,
+ * README section 7) before the scaling to µS; snapping the µS values, as
+ * the core does, rounds a few float32 ties the other way.  The read-back
+ * does not depend on L.  An explicit list or a table of levels is snapped
+ * by the core. */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include "peer-math.h"
 
 enum { TWO_SIDED_PARAM_CLIP_MAX = 0 };
@@ -31,6 +40,8 @@ typedef struct {
   float g_max_f32;           /* g_max, µS, as CrossSim's float32 planes */
   float g_min_us_f32, g_max_us_f32; /* bounds, µS, clamps of each dtype */
   double g_min_us_f64, g_max_us_f64;
+  float k_f32;               /* set_levels(): CrossSim's level factor, 0:
+                                no levels */
 } TwoSidedState;
 
 static const CondmapSettingDecl two_sided_settings[] = {
@@ -82,8 +93,24 @@ two_sided_get_plane_name (const void *state, unsigned k)
   return k == 0 ? "g_plus_0" : "g_minus_0";
 }
 
-/* Forward in T, then float32 as CrossSim stores it, then µS in float32 as
- * its planes times g_max; back entirely in float32. */
+/* Forward in T, then float32 as CrossSim stores it, snapped in float32
+ * when there are levels, then µS in float32 as its planes times g_max;
+ * back entirely in float32. */
+#define TWO_SIDED_LOOP(T, SNAP)                                            \
+  for (size_t i = 0; i < n; i++)                                           \
+    {                                                                      \
+      const T u = PAIR_CLAMP (wi[i], -m, m) / m;                           \
+      const float p = SNAP ((float) (g_min_n + range_n * (1 + u) / 2));    \
+      const float q = SNAP ((float) (g_min_n + range_n * (1 - u) / 2));    \
+      const T a = (T) (p * g_max);                                         \
+      const T b = (T) (q * g_max);                                         \
+                                                                           \
+      gp[i] = PAIR_CLAMP (a, lo, hi);                                      \
+      gm[i] = PAIR_CLAMP (b, lo, hi);                                      \
+    }
+#define TWO_SIDED_NO_SNAP(g) (g)
+#define TWO_SIDED_SNAP(g) peer_snap_f32 ((g), g_min_n_f32, k)
+
 #define TWO_SIDED_DEFINE(T, SFX)                                           \
   PAIR_CLONES static void                                                  \
   two_sided_to_conductances_##SFX (const void *state, const double *params,\
@@ -94,21 +121,15 @@ two_sided_get_plane_name (const void *state, unsigned k)
     const T g_min_n = st->g_min_n_##SFX, range_n = st->range_n_##SFX;      \
     const T lo = st->g_min_us_##SFX, hi = st->g_max_us_##SFX;              \
     const float g_max = st->g_max_f32;                                     \
+    const float g_min_n_f32 = st->g_min_n_f32, k = st->k_f32;              \
     const T *restrict wi = w;                                              \
     T *restrict gp = g[0];                                                 \
     T *restrict gm = g[1];                                                 \
                                                                            \
-    for (size_t i = 0; i < n; i++)                                         \
-      {                                                                    \
-        const T u = PAIR_CLAMP (wi[i], -m, m) / m;                         \
-        const float p = (float) (g_min_n + range_n * (1 + u) / 2);         \
-        const float q = (float) (g_min_n + range_n * (1 - u) / 2);         \
-        const T a = (T) (p * g_max);                                       \
-        const T b = (T) (q * g_max);                                       \
-                                                                           \
-        gp[i] = PAIR_CLAMP (a, lo, hi);                                    \
-        gm[i] = PAIR_CLAMP (b, lo, hi);                                    \
-      }                                                                    \
+    if (k > 0)                                                             \
+      TWO_SIDED_LOOP (T, TWO_SIDED_SNAP)                                   \
+    else                                                                   \
+      TWO_SIDED_LOOP (T, TWO_SIDED_NO_SNAP)                                \
   }                                                                        \
                                                                            \
   PAIR_CLONES static void                                                  \
@@ -143,15 +164,42 @@ two_sided_plan (const void *state, const CondmapStats *stats, double *params,
                         &params[TWO_SIDED_PARAM_CLIP_MAX]);
 }
 
+/* CONDMAP_INTERFACE_LEVELS_UNIFORM: the level count, once, before
+ * plan().  Any count works: w = 0 is the middle of the range, on a level
+ * when L is odd, and a tie that takes both devices to one level when L is
+ * even. */
+static int
+two_sided_set_levels (void *state, uint32_t n_levels, CondmapContext *ctx)
+{
+  TwoSidedState *st = state;
+
+  (void) ctx;
+  st->k_f32 = (float) peer_level_factor (n_levels, st->range_n_f64);
+  return 1;
+}
+
+static const CondmapLevelsUniformInterface two_sided_levels_uniform = {
+  (uint32_t) sizeof (CondmapLevelsUniformInterface), two_sided_set_levels
+};
+
+static const void *
+two_sided_get_interface (const char *uri)
+{
+  if (uri != NULL && strcmp (uri, CONDMAP_INTERFACE_LEVELS_UNIFORM) == 0)
+    return &two_sided_levels_uniform;
+  return NULL;
+}
+
 static const CondmapConverterOps two_sided_ops = CONDMAP_CONVERTER_OPS (
   two_sided_get_n_planes, two_sided_get_plane_name, two_sided_param_names,
   two_sided_plan, two_sided_to_conductances_f32,
   two_sided_to_conductances_f64, two_sided_to_weights_f32,
   two_sided_to_weights_f64);
 
-CONDMAP_PLUGIN_DEFINE (CONDMAP_PLUGIN_KIND_CONVERTER, "two-sided-pair",
-                       "one pair of devices per weight around mid-"
-                       "conductance, G+ + G- constant (CrossSim balanced "
-                       "TWO_SIDED)",
-                       PACKAGE_VERSION, two_sided_settings, two_sided_create,
-                       two_sided_destroy, &two_sided_ops)
+CONDMAP_PLUGIN_DEFINE_FULL (CONDMAP_PLUGIN_KIND_CONVERTER, "two-sided-pair",
+                            "one pair of devices per weight around mid-"
+                            "conductance, G+ + G- constant (CrossSim "
+                            "balanced TWO_SIDED)",
+                            PACKAGE_VERSION, two_sided_settings,
+                            two_sided_create, two_sided_destroy,
+                            &two_sided_ops, two_sided_get_interface)

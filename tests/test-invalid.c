@@ -77,6 +77,9 @@ static const InvalidCase invalid_cases[] = {
   { "offset-reference.yaml", CONDMAP_ERROR_CONFIG,
     "offset-reference.yaml:3: 'reference' must be one of digital, mid, got "
     "'column'" },
+  { "offset-levels-2.yaml", CONDMAP_ERROR_CONFIG,
+    "offset-levels-2.yaml:4: 'levels': offset needs at least 3 levels, got "
+    "2" },
   /* the core keys scaling and clip */
   { "scaling-per-unknown.yaml", CONDMAP_ERROR_CONFIG,
     "scaling-per-unknown.yaml:3: 'scaling.per' must be tensor or channel, "
@@ -191,8 +194,8 @@ test_every_file_covered (void)
       CU_ASSERT_PTR_NOT_NULL (find_case (name));
     }
   g_dir_close (dir);
-  CU_ASSERT_EQUAL (n_files, 55);
-  CU_ASSERT_EQUAL (N_INVALID, 55);
+  CU_ASSERT_EQUAL (n_files, 56);
+  CU_ASSERT_EQUAL (N_INVALID, 56);
   for (size_t i = 0; i < N_INVALID; i++)
     {
       g_autofree char *path = g_build_filename (dir_path,

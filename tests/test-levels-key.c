@@ -4,7 +4,12 @@
  * put every plane value on a level, n-pair, dual-pair and custom-pair
  * assign jointly through CONDMAP_INTERFACE_LEVEL_PAIRS, and joint
  * assignment never loses more weight than per-plane snapping (strictly
- * less for dual-pair [1, 3] with 8 levels). */
+ * less for dual-pair [1, 3] with 8 levels).  offset and two-sided-pair
+ * place uniform levels themselves (CONDMAP_INTERFACE_LEVELS_UNIFORM):
+ * offset's compressed range puts w = 0 on a level, leaves the lowest one
+ * unused and is recorded in the params, so that a converter without
+ * `levels:` (a restore from the sidecar) reads back the same; an explicit
+ * list still goes through the core's snapping. */
 #include <math.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
@@ -228,6 +233,221 @@ test_dual_pair_gain (void)
     }
 }
 
+/* ---- levels placed by the converter ---------------------------------- */
+
+/* Converts n float64 weights into K planes g[k] (allocated here); returns
+ * the params. */
+static CondmapParams *
+convert (const CondmapConverter *conv, const double *w, size_t n, double **g)
+{
+  CondmapParams *params = NULL;
+  GError *error = NULL;
+
+  for (unsigned k = 0; k < condmap_converter_get_n_planes (conv); k++)
+    g[k] = g_new (double, n);
+  CU_ASSERT_TRUE (condmap_converter_to_conductances (conv,
+                                                     CONDMAP_DTYPE_FLOAT64,
+                                                     w, n, (void *const *) g,
+                                                     &params, &error));
+  CM_ASSERT_NO_ERROR (error);
+  return params;
+}
+
+/* The weights restored from @g with @params, n of them (g_free()). */
+static double *
+restore (const CondmapConverter *conv, double *const *g, size_t n,
+         const CondmapParams *params)
+{
+  double *back = g_new (double, n);
+  GError *error = NULL;
+
+  CU_ASSERT_TRUE (condmap_converter_to_weights (conv, CONDMAP_DTYPE_FLOAT64,
+                                                (const void *const *) g, n,
+                                                params, back, &error));
+  CM_ASSERT_NO_ERROR (error);
+  return back;
+}
+
+/* The index of the level within @tol of @g, or -1. */
+static int
+level_of (double g, const double *levels, size_t n_levels, double tol)
+{
+  for (size_t j = 0; j < n_levels; j++)
+    if (fabs (g - levels[j]) <= tol)
+      return (int) j;
+  return -1;
+}
+
+/* offset with levels: 4 (2.5, 10, 17.5 and 25 µS): the range compressed
+ * to the top three levels, w = 0 on the middle one, 10 µS for -m and 25
+ * µS for +m, read back as -m, 0 and +m exactly; a converter made without
+ * levels restores the same weights from the same params. */
+static void
+test_offset_places_levels (void)
+{
+  const char *head = "converter: offset\ng_min: 2.5\ng_max: 25\n";
+  g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
+  g_autofree char *yaml = g_strconcat (head, "levels: 4\n", NULL);
+  g_autoptr (CondmapConverter) conv = converter (rt, yaml);
+  g_autoptr (CondmapConverter) plain = converter (rt, head);
+  g_autoptr (CondmapParams) params = NULL;
+  g_autofree double *w = gaussian_weights (5);
+  g_autofree double *back = NULL;
+  g_autofree double *back_plain = NULL;
+  const double *levels;
+  const double m = 8.0, tol = 1e-12 * 25.0;
+  size_t n_levels = 0, count[4] = { 0 }, off = 0, wrong = 0, differ = 0;
+  gboolean joint = TRUE;
+  double *g[1];
+
+  w[0] = 0.0, w[1] = -m, w[2] = m;   /* |z| < 6.8: m is the clip max */
+  CU_ASSERT_TRUE (condmap_converter_places_levels (conv));
+  CU_ASSERT_FALSE (condmap_converter_places_levels (plain));
+  CU_ASSERT_TRUE (condmap_converter_get_levels (conv, &n_levels, &joint));
+  CU_ASSERT_EQUAL (n_levels, 4);
+  CU_ASSERT_FALSE (joint);
+  levels = condmap_converter_get_level_values (conv, NULL);
+  params = convert (conv, w, N_WEIGHTS, g);
+  CU_ASSERT_EQUAL (condmap_params_get (params, "range_levels"), 4.0);
+  CU_ASSERT_EQUAL (condmap_params_get (params, "clip_max"), m);
+  for (size_t i = 0; i < N_WEIGHTS; i++)
+    {
+      int j = level_of (g[0][i], levels, 4, tol);
+
+      if (j < 0)
+        off++;
+      else
+        count[j]++;
+    }
+  CU_ASSERT_EQUAL (off, 0);
+  CU_ASSERT_EQUAL (count[0], 0);            /* the lowest level unused */
+  CU_ASSERT_TRUE (count[1] > 0 && count[2] > 0 && count[3] > 0);
+  CU_ASSERT_EQUAL (level_of (g[0][0], levels, 4, tol), 2);   /* w = 0 */
+  CU_ASSERT_EQUAL (level_of (g[0][1], levels, 4, tol), 1);   /* -m */
+  CU_ASSERT_EQUAL (level_of (g[0][2], levels, 4, tol), 3);   /* +m */
+  CU_ASSERT_DOUBLE_EQUAL (condmap_params_get (params, "reference_g"), 17.5,
+                          tol);
+  back = restore (conv, g, N_WEIGHTS, params);
+  back_plain = restore (plain, g, N_WEIGHTS, params);
+  for (size_t i = 0; i < N_WEIGHTS; i++)
+    {
+      double want = rint (w[i] / m) * m;   /* the used levels: -m, 0, +m */
+
+      wrong += fabs (back[i] - want) > 1e-12 * m;
+      differ += back_plain[i] != back[i];
+    }
+  CU_ASSERT_EQUAL (wrong, 0);
+  CU_ASSERT_EQUAL (differ, 0);
+  free_planes (g, 1);
+  g_clear_pointer (&params, condmap_params_free);
+  params = convert (plain, w, N_WEIGHTS, g);
+  CU_ASSERT_EQUAL (condmap_params_get (params, "range_levels"), 0.0);
+  free_planes (g, 1);
+}
+
+/* An odd count needs no compression: with levels: 5, -m, 0 and +m take
+ * the levels 0, 2 and 4 (2.5, 13.75 and 25 µS). */
+static void
+test_offset_odd_levels (void)
+{
+  g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
+  g_autoptr (CondmapConverter) conv =
+    converter (rt, "converter: offset\ng_min: 2.5\ng_max: 25\nlevels: 5\n");
+  g_autoptr (CondmapParams) params = NULL;
+  const double w[] = { -8.0, 0.0, 8.0, 1.0 };
+  const double *levels = condmap_converter_get_level_values (conv, NULL);
+  const double tol = 1e-12 * 25.0;
+  double *g[1];
+
+  params = convert (conv, w, G_N_ELEMENTS (w), g);
+  CU_ASSERT_EQUAL (condmap_params_get (params, "range_levels"), 5.0);
+  CU_ASSERT_EQUAL (level_of (g[0][0], levels, 5, tol), 0);
+  CU_ASSERT_EQUAL (level_of (g[0][1], levels, 5, tol), 2);
+  CU_ASSERT_EQUAL (level_of (g[0][2], levels, 5, tol), 4);
+  CU_ASSERT_EQUAL (level_of (g[0][3], levels, 5, tol), 2);
+  free_planes (g, 1);
+}
+
+/* The same four levels as a list are the core's: offset maps to its full
+ * range (-m to the lowest level) and every plane value is the nearest
+ * level of the unsnapped one, the lower on a tie. */
+static void
+test_offset_list_core_snaps (void)
+{
+  static const double list[] = { 2.5, 10.0, 17.5, 25.0 };
+  const char *head = "converter: offset\ng_min: 2.5\ng_max: 25\n";
+  g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
+  g_autofree char *yaml = g_strconcat (head, "levels: [2.5, 10, 17.5, 25]\n",
+                                       NULL);
+  g_autofree char *yaml_n = g_strconcat (head, "levels: {n: 4}\n", NULL);
+  g_autoptr (CondmapConverter) conv = converter (rt, yaml);
+  g_autoptr (CondmapConverter) conv_n = converter (rt, yaml_n);
+  g_autoptr (CondmapConverter) plain = converter (rt, head);
+  g_autoptr (CondmapParams) params = NULL;
+  g_autoptr (CondmapParams) params_plain = NULL;
+  g_autofree double *w = gaussian_weights (6);
+  size_t wrong = 0;
+  double *g[1], *ideal[1];
+
+  w[1] = -8.0, w[2] = 8.0;
+  CU_ASSERT_FALSE (condmap_converter_places_levels (conv));
+  CU_ASSERT_TRUE (condmap_converter_places_levels (conv_n));
+  params = convert (conv, w, N_WEIGHTS, g);
+  params_plain = convert (plain, w, N_WEIGHTS, ideal);
+  CU_ASSERT_EQUAL (condmap_params_get (params, "range_levels"), 0.0);
+  for (size_t i = 0; i < N_WEIGHTS; i++)
+    {
+      size_t j = 0;
+
+      while (j + 1 < G_N_ELEMENTS (list)
+             && list[j + 1] - ideal[0][i] < ideal[0][i] - list[j])
+        j++;
+      wrong += g[0][i] != list[j];
+    }
+  CU_ASSERT_EQUAL (wrong, 0);
+  CU_ASSERT_EQUAL (g[0][1], 2.5);    /* -m: the lowest level is used */
+  free_planes (g, 1);
+  free_planes (ideal, 1);
+}
+
+/* two-sided-pair with levels: 16 in float32: every device on a level, and
+ * w = 0, the tie 7.5 in the middle, takes both devices to the even level
+ * 8 (14.5 µS). */
+static void
+test_two_sided_places_levels (void)
+{
+  g_autoptr (CondmapRuntime) rt = cm_test_runtime ();
+  g_autoptr (CondmapConverter) conv =
+    converter (rt, "converter: two-sided-pair\nlevels: 16\n");
+  g_autoptr (CondmapParams) params = NULL;
+  g_autofree double *w64 = gaussian_weights (7);
+  g_autofree float *w = g_new (float, N_WEIGHTS);
+  g_autofree float *gp = g_new (float, N_WEIGHTS);
+  g_autofree float *gm = g_new (float, N_WEIGHTS);
+  float *g[2] = { gp, gm };
+  const double *levels;
+  GError *error = NULL;
+  size_t off = 0;
+
+  for (size_t i = 0; i < N_WEIGHTS; i++)
+    w[i] = (float) w64[i];
+  w[0] = 0.0f;
+  CU_ASSERT_TRUE (condmap_converter_places_levels (conv));
+  levels = condmap_converter_get_level_values (conv, NULL);
+  CU_ASSERT_TRUE (condmap_converter_to_conductances (conv,
+                                                     CONDMAP_DTYPE_FLOAT32,
+                                                     w, N_WEIGHTS,
+                                                     (void *const *) g,
+                                                     &params, &error));
+  CM_ASSERT_NO_ERROR (error);
+  for (size_t i = 0; i < N_WEIGHTS; i++)
+    off += level_of (gp[i], levels, 16, 2e-6) < 0
+           || level_of (gm[i], levels, 16, 2e-6) < 0;
+  CU_ASSERT_EQUAL (off, 0);
+  CU_ASSERT_EQUAL (gp[0], gm[0]);
+  CU_ASSERT_EQUAL (level_of (gp[0], levels, 16, 2e-6), 8);
+}
+
 int
 main (void)
 {
@@ -243,5 +463,13 @@ main (void)
                test_joint_never_worse);
   CU_add_test (s, "dual-pair [1, 3]: joint clearly better",
                test_dual_pair_gain);
+  CU_add_test (s, "offset places levels: 4, w = 0 on a level",
+               test_offset_places_levels);
+  CU_add_test (s, "offset with levels: 5, no compression",
+               test_offset_odd_levels);
+  CU_add_test (s, "offset with a list: the core snaps",
+               test_offset_list_core_snaps);
+  CU_add_test (s, "two-sided-pair places levels: 16 in float32",
+               test_two_sided_places_levels);
   return cm_test_run ();
 }

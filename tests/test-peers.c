@@ -10,14 +10,12 @@
  * plane, the params and the weights restored from our own planes must
  * match within the case's tolerance.
  *
- * Cases whose config sets `levels:` (CrossSim's cell_bits) run with the
- * core's level sets, bit for bit, except two kinds, skipped with the
- * reason printed and counted: offset with levels (CrossSim compresses the
- * offset range so that w = 0 falls on a level, which needs the level
- * count inside the plugin; the core does not hand it over yet), and
- * two-sided-pair in float32 with levels (CrossSim snaps normalized
- * float32 conductances, the core float32 µS: a few ties round apart).  A
- * case is never skipped for any other reason.
+ * Cases whose config sets `levels:` (CrossSim's cell_bits) run like the
+ * others, and none is ever skipped: bit slicing gets the core's level
+ * sets, offset and two-sided-pair place the levels themselves
+ * (CONDMAP_INTERFACE_LEVELS_UNIFORM), as CrossSim does: offset compresses
+ * its range so that w = 0 falls on a level, two-sided-pair snaps
+ * normalized float32 conductances.
  *
  * The rest checks what has no peer numbers: unequal slice_bits against
  * the formulas of the README (the integer codes come back exactly), the
@@ -38,8 +36,6 @@
 
 static CondmapRuntime *runtime;
 static char **case_names;       /* "crosssim/NAME", sorted, NULL-terminated */
-static unsigned n_skipped;      /* cases skipped for want of levels: */
-static unsigned n_with_levels;  /* cases whose config sets levels: */
 
 /* ---- the cases ------------------------------------------------------------- */
 
@@ -248,33 +244,6 @@ config_weight_bits (const char *config_path)
 
 /* ---- one case ---------------------------------------------------------------- */
 
-/* Whether @config_path sets levels: and is of a kind whose levels the
- * core does not yet reproduce (see the header): then the case is skipped,
- * saying why. */
-static gboolean
-skip_for_levels (const char *case_name, const char *config_path)
-{
-  g_autofree char *text = NULL;
-  const char *why = NULL;
-
-  CU_ASSERT_TRUE_FATAL (g_file_get_contents (config_path, &text, NULL,
-                                             NULL));
-  if (!g_str_has_prefix (text, "levels:") && strstr (text, "\nlevels:") == NULL)
-    return FALSE;
-  if (strstr (text, "\nconverter: offset\n") != NULL)
-    why = "offset with levels: CrossSim's range compression needs the level "
-          "count in the plugin";
-  else if (strstr (text, "\nconverter: two-sided-pair\n") != NULL
-           && g_str_has_suffix (case_name, "-f32"))
-    why = "two-sided-pair in float32 with levels: CrossSim snaps normalized "
-          "float32 conductances, the core float32 µS";
-  if (why == NULL)
-    return FALSE;
-  g_printerr ("\n  SKIP %s: %s", case_name, why);
-  n_skipped++;
-  return TRUE;
-}
-
 static void
 test_case (void)
 {
@@ -300,8 +269,6 @@ test_case (void)
   size_t n, size;
   double tol;
 
-  if (skip_for_levels (name, config))
-    return;
   conv = condmap_converter_new_from_file (runtime, config, &error);
   CM_ASSERT_NO_ERROR (error);
   weights = condmap_npy_read (weights_path, &error);
@@ -370,25 +337,6 @@ test_all_cases_found (void)
   CU_ASSERT_EQUAL (neurosim, CM_N_NEUROSIM);
 }
 
-/* Runs last: how many were skipped, and only those that set levels:. */
-static void
-test_skipped (void)
-{
-  for (char **name = case_names; *name != NULL; name++)
-    {
-      g_autofree char *rel = g_build_filename (*name, "config.yaml", NULL);
-      g_autofree char *path = cm_test_data (rel);
-      g_autofree char *text = NULL;
-
-      CU_ASSERT_TRUE_FATAL (g_file_get_contents (path, &text, NULL, NULL));
-      n_with_levels += strstr (text, "\nlevels:") != NULL;
-    }
-  g_printerr ("\n  %u of %u peer cases skipped: offset or float32 "
-              "two-sided-pair with levels:", n_skipped,
-              g_strv_length (case_names));
-  CU_ASSERT_TRUE (n_skipped <= n_with_levels);
-}
-
 int
 main (void)
 {
@@ -403,7 +351,6 @@ main (void)
   CU_add_test (suite, "all cases found", test_all_cases_found);
   for (char **name = case_names; *name != NULL; name++)
     CU_add_test (suite, *name, test_case);
-  CU_add_test (suite, "skipped cases", test_skipped);
   cm_test_peers_add_formulas (runtime);
   status = cm_test_run ();
   condmap_runtime_unref (runtime);

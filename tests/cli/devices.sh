@@ -107,6 +107,9 @@ out_has "levels:    8, assigned jointly over the pairs"
 printf 'converter: single-device\nlevels: 8\n' >lv8-sd.yaml
 run 0 "$C" check -c lv8-sd.yaml --tolerance 1
 out_has "levels:    8, assigned plane by plane"
+printf 'converter: offset\nlevels: 8\n' >lv8-off.yaml
+run 0 "$C" check -c lv8-off.yaml --tolerance 1
+out_has "levels:    8, placed by the converter"
 run 1 "$C" check -c lv8.yaml
 err_has "--tolerance"
 # Joint assignment loses less than per-plane snapping: the budget on a
