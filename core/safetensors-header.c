@@ -125,12 +125,15 @@ parse_shape (JsonObject *obj, CmStEntry *e, const char *path, GError **error)
                             "is negative or too large (the limit is 2^63-1)",
                             i);
       e->shape[i] = (size_t) v;
-      /* As NumPy: a zero makes the tensor empty, whatever the rest. */
-      if (v == 0)
-        empty = TRUE;
-      else if (__builtin_mul_overflow (n, v, &n))
-        goto overflow;
     }
+  /* The product once every dimension is read, so that the message below
+   * shows the whole shape.  As NumPy: a zero makes the tensor empty,
+   * whatever the rest. */
+  for (unsigned i = 0; i < e->rank; i++)
+    if (e->shape[i] == 0)
+      empty = TRUE;
+    else if (__builtin_mul_overflow (n, (guint64) e->shape[i], &n))
+      goto overflow;
   if (__builtin_mul_overflow (n, (guint64) e->dtype->bits, &bits)
       || n > G_MAXSIZE || bits / 8 > G_MAXSIZE)
     goto overflow;

@@ -335,6 +335,11 @@ test_fail_sizes (void)
 {
   header_fails ("{" ENTRY ("big", "F32", "[4294967296,4294967296]", 0, 8) "}", 8,
                 "tensor 'big': shape (4294967296, 4294967296) of F32 is too large");
+  /* The whole shape is shown, also when the product overflows before its
+   * last dimension. */
+  header_fails ("{" ENTRY ("big", "F32", "[4294967296,4294967296,3]", 0, 8) "}",
+                8, "tensor 'big': shape (4294967296, 4294967296, 3) of F32 is "
+                "too large");
   header_fails ("{" ENTRY ("w", "F64", "[3]", 0, 24) "}", 16,
                 "tensor 'w': data offsets [0, 24] run past the end of the file, "
                 "which holds 16 bytes");
