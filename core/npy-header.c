@@ -17,7 +17,7 @@ typedef struct {
 static gboolean G_GNUC_PRINTF (3, 4)
 header_error (Cursor *c, GError **error, const char *format, ...)
 {
-  g_autofree char *what = NULL;
+  g_autofree char *what = NULL, *cut = NULL, *shown = NULL;
   const char *end = c->end;
   va_list args;
 
@@ -26,10 +26,13 @@ header_error (Cursor *c, GError **error, const char *format, ...)
   va_end (args);
   while (end > c->text && g_ascii_isspace (end[-1]))   /* the padding */
     end--;
+  /* At most 200 bytes of the (valid UTF-8) header: a cut inside a
+   * character would leave the message invalid, so it is made valid. */
+  cut = g_strndup (c->text, (gsize) MIN (end - c->text, 200));
+  shown = g_utf8_make_valid (cut, -1);
   g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FORMAT,
-               "%s: bad .npy header: %s at character %d of \"%.*s\"",
-               c->path, what, (int) (c->p - c->text) + 1,
-               (int) MIN (end - c->text, 200), c->text);
+               "%s: bad .npy header: %s at character %d of \"%s\"",
+               c->path, what, (int) (c->p - c->text) + 1, shown);
   return FALSE;
 }
 

@@ -521,6 +521,27 @@ test_fail_malformed_header (void)
   }
 }
 
+/* The message quotes at most 200 bytes of a bad header; a cut inside a
+ * UTF-8 character must still give a valid UTF-8 message (found by
+ * fuzz-npy: byte 200 was the first of "é"). */
+static void
+test_fail_message_utf8 (void)
+{
+  g_autoptr (GString) dict = g_string_new ("{'descr' ");
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+
+  while (dict->len < 199)
+    g_string_append_c (dict, 'P');
+  g_string_append (dict, "\xc3\xa9 'shape': (1,)}");
+  path = write_npy ("cut.npy", 1, dict->str, "\0\0\0\0", 4);
+  CU_ASSERT_PTR_NULL (condmap_npy_read (path, &error));
+  CU_ASSERT_PTR_NOT_NULL_FATAL (error);
+  CU_ASSERT_TRUE (g_utf8_validate (error->message, -1, NULL));
+  CU_ASSERT_PTR_NOT_NULL (strstr (error->message, "expected ':'"));
+  CM_ASSERT_ERROR (error, CONDMAP_ERROR_FORMAT);
+}
+
 /* ---- reading the conformance data ------------------------------------------ */
 
 static void
@@ -885,6 +906,7 @@ main (void)
   CU_add_test (s, "sizes: overflow, rank 33", test_fail_sizes);
   CU_add_test (s, "unsupported dtypes", test_fail_dtypes);
   CU_add_test (s, "malformed headers", test_fail_malformed_header);
+  CU_add_test (s, "header messages stay UTF-8", test_fail_message_utf8);
 
   add_write_suite ();
   return cm_test_run ();
