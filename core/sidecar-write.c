@@ -194,9 +194,6 @@ emit_shape (yaml_emitter_t *e, const CondmapSidecar *sc)
   return ok && emit_close (e, FALSE);
 }
 
-/* float32 params are float32 values, so "%.9g" reads back exactly; a value
- * that is not (a plugin's choice) gets all 17 digits rather than lose
- * bits. */
 /* One row per channel: the file written beside, and its columns. */
 static gboolean
 emit_params_file (yaml_emitter_t *e, const CondmapSidecar *sc,
@@ -213,6 +210,26 @@ emit_params_file (yaml_emitter_t *e, const CondmapSidecar *sc,
   return ok && emit_close (e, FALSE) && emit_close (e, TRUE);
 }
 
+/* How a param of a float32 sidecar is written.  A float32 value as
+ * "%.9g", which the reader maps back to that float exactly; any other
+ * value (a plugin's choice, or a hand edit read back) with all 17 digits
+ * rather than lose bits, unless those read as the "%.9g" text of a float
+ * (-12989.707 does, for the float -12989.70703125), which the reader
+ * would take for that float: then as "%.17e", which no "%.9g" text
+ * equals. */
+static const char *
+float32_param_format (double v)
+{
+  char full[G_ASCII_DTOSTR_BUF_SIZE], as_float[G_ASCII_DTOSTR_BUF_SIZE];
+  float f = (float) v;
+
+  if ((double) f == v)
+    return "%.9g";
+  g_ascii_formatd (full, sizeof full, "%.17g", v);
+  g_ascii_formatd (as_float, sizeof as_float, "%.9g", (double) f);
+  return strcmp (full, as_float) == 0 ? "%.17e" : "%.17g";
+}
+
 static gboolean
 emit_params (yaml_emitter_t *e, const CondmapSidecar *sc,
              const char *file_name)
@@ -227,11 +244,10 @@ emit_params (yaml_emitter_t *e, const CondmapSidecar *sc,
     {
       const char *name = condmap_params_get_name (sc->params, i);
       double v = condmap_params_get (sc->params, name);
-      gboolean short_ok = sc->dtype == CONDMAP_DTYPE_FLOAT32
-                          && (double) (float) v == v;
 
       ok = emit_scalar (e, name, FALSE)
-           && emit_number (e, v, short_ok ? "%.9g" : "%.17g");
+           && emit_number (e, v, sc->dtype == CONDMAP_DTYPE_FLOAT32
+                                   ? float32_param_format (v) : "%.17g");
     }
   return ok && emit_close (e, TRUE);
 }

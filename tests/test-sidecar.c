@@ -124,6 +124,10 @@ test_round_trip_f32 (void)
     }
   /* Not a float32 value: written in full rather than rounded. */
   condmap_params_set (params, "not_a_float", 0.1);
+  /* Not a float32 value, but its 17 digits, "-12989.707", are also the 9
+   * of the float -12989.70703125, which the reader would return (found by
+   * fuzz-sidecar): written so that it reads back as itself. */
+  condmap_params_set (params, "near_a_float", -12989.707);
   sc = write_read (conv, CONDMAP_DTYPE_FLOAT32, 4, shape, params, planes,
                    "f32.yaml");
   CU_ASSERT_PTR_NOT_NULL_FATAL (sc);
@@ -131,9 +135,11 @@ test_round_trip_f32 (void)
   CU_ASSERT_EQUAL (condmap_sidecar_get_dtype (sc), CONDMAP_DTYPE_FLOAT32);
   assert_shape (sc, 4, shape);
   CU_ASSERT_EQUAL (condmap_params_get_n (condmap_sidecar_get_params (sc)),
-                   G_N_ELEMENTS (values) + 1);
+                   G_N_ELEMENTS (values) + 2);
   CU_ASSERT_TRUE (same_bits (condmap_params_get (
     condmap_sidecar_get_params (sc), "not_a_float"), 0.1));
+  CU_ASSERT_TRUE (same_bits (condmap_params_get (
+    condmap_sidecar_get_params (sc), "near_a_float"), -12989.707));
   for (unsigned i = 0; i < G_N_ELEMENTS (values); i++)
     {
       g_snprintf (name, sizeof name, "p%u", i);
