@@ -342,7 +342,7 @@ condmap_converter_convert_to_dir (const CondmapConverter *conv,
 {
   gboolean csv = (flags & CONDMAP_OUTDIR_CSV) != 0;
   unsigned rank;
-  g_auto (Outdir) o = { NULL };
+  g_auto (Outdir) o = { 0 };
   g_auto (GStrv) files = NULL;
   g_autofree const char **children = NULL;
   g_autoptr (GPtrArray) planes = NULL;
