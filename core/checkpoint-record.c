@@ -159,20 +159,9 @@ cm_ckpt_record_write (const CmCkptRecord *record, const char *path,
 
 /* ---- reading ----------------------------------------------------------- */
 
-static gboolean G_GNUC_PRINTF (4, 5)
-refuse (GError **error, const char *path, const CmNode *at,
-        const char *format, ...)
-{
-  va_list args;
-  g_autofree char *text = NULL;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FORMAT, "%s:%u: %s",
-               path, at->line, text);
-  return FALSE;
-}
+/* A FORMAT error at @at's line of @path (cm_node_error). */
+#define refuse(error, path, at, ...) \
+  cm_node_error ((error), CONDMAP_ERROR_FORMAT, (path), (at), __VA_ARGS__)
 
 static gboolean
 check_keys (const char *path, const CmNode *map, const char *const *known,

@@ -68,6 +68,11 @@ gboolean cm_node_to_double (const CmNode *node, double *value);
 /* Parses a plain scalar as YAML 1.2 core booleans: true, True, TRUE, false,
  * False, FALSE.  FALSE if not boolean. */
 gboolean cm_node_to_boolean (const CmNode *node, gboolean *value);
+/* Sets error @code with "ORIGIN:LINE: MESSAGE", the line of @at, and
+ * returns FALSE: how every reader of a YAML file reports a bad node. */
+gboolean cm_node_error (GError **error, CondmapError code, const char *origin,
+                        const CmNode *at, const char *format, ...)
+  G_GNUC_PRINTF (5, 6);
 /* The start of @text for a message, cut after 40 characters (keys and
  * values may be huge; UTF-8, as libyaml has checked).  Free with g_free(). */
 char *cm_quote_text (const char *text);

@@ -22,21 +22,9 @@ static const char *const scaling_keys[] = { "per", "axis" };
 static const char *const per_words[] = { "tensor", "channel" };
 static const char *const clip_keys[] = { "max_abs", "sigma", "percentile" };
 
-/* Sets a CONFIG error "ORIGIN:LINE: MESSAGE" and returns FALSE. */
-static gboolean G_GNUC_PRINTF (4, 5)
-fail (GError **error, const char *origin, const CmNode *at,
-      const char *format, ...)
-{
-  va_list args;
-  g_autofree char *text = NULL;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_CONFIG, "%s:%u: %s",
-               origin, at->line, text);
-  return FALSE;
-}
+/* A CONFIG error at @at's line of @origin (cm_node_error). */
+#define fail(error, origin, at, ...) \
+  cm_node_error ((error), CONDMAP_ERROR_CONFIG, (origin), (at), __VA_ARGS__)
 
 /* " - did you mean 'x'?" or "". */
 static char *

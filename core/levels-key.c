@@ -34,20 +34,9 @@ struct _CmConverterLevels {
 static const char *const mapping_keys[] = { "n", "list", "file", "assign" };
 static const char *const assign_words[] = { "joint", "per-plane" };
 
-static gboolean G_GNUC_PRINTF (4, 5)
-fail (GError **error, const char *origin, const CmNode *at,
-      const char *format, ...)
-{
-  va_list args;
-  g_autofree char *text = NULL;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_CONFIG, "%s:%u: %s",
-               origin, at->line, text);
-  return FALSE;
-}
+/* A CONFIG error at @at's line of @origin (cm_node_error). */
+#define fail(error, origin, at, ...) \
+  cm_node_error ((error), CONDMAP_ERROR_CONFIG, (origin), (at), __VA_ARGS__)
 
 static CmLevels *
 read_uniform (const CmNode *node, const char *origin, double g_min,

@@ -14,21 +14,9 @@
 #include <string.h>
 #include "sidecar-private.h"
 
-/* Sets a FORMAT error "PATH:LINE: MESSAGE" and returns FALSE. */
-static gboolean G_GNUC_PRINTF (4, 5)
-refuse (GError **error, const char *path, const CmNode *at,
-        const char *format, ...)
-{
-  va_list args;
-  g_autofree char *text = NULL;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FORMAT, "%s:%u: %s",
-               path, at->line, text);
-  return FALSE;
-}
+/* A FORMAT error at @at's line of @path (cm_node_error). */
+#define refuse(error, path, at, ...) \
+  cm_node_error ((error), CONDMAP_ERROR_FORMAT, (path), (at), __VA_ARGS__)
 
 /* A param's value is a number, so a `file` that is a string (or a
  * `columns` list) can only be the per-channel form. */

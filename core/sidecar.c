@@ -109,21 +109,9 @@ cm_sidecar_is_plain_file_name (const char *name)
 
 /* ---- reading ----------------------------------------------------------- */
 
-/* Sets a FORMAT error "PATH:LINE: MESSAGE" and returns FALSE. */
-static gboolean G_GNUC_PRINTF (4, 5)
-refuse (GError **error, const char *path, const CmNode *at,
-        const char *format, ...)
-{
-  va_list args;
-  g_autofree char *text = NULL;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, CONDMAP_ERROR, CONDMAP_ERROR_FORMAT, "%s:%u: %s",
-               path, at->line, text);
-  return FALSE;
-}
+/* A FORMAT error at @at's line of @path (cm_node_error). */
+#define refuse(error, path, at, ...) \
+  cm_node_error ((error), CONDMAP_ERROR_FORMAT, (path), (at), __VA_ARGS__)
 
 /* "condmap-params/N" with N <= ours: a newer writer may have added keys or
  * changed meanings this reader cannot know. */

@@ -55,6 +55,21 @@ cm_quote_text (const char *text)
   return g_strdup_printf ("%.*s...", (int) (end - text), text);
 }
 
+gboolean
+cm_node_error (GError **error, CondmapError code, const char *origin,
+               const CmNode *at, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *text = NULL;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, CONDMAP_ERROR, code, "%s:%u: %s", origin, at->line,
+               text);
+  return FALSE;
+}
+
 /* libyaml counts from 0 in size_t, messages from 1 in unsigned. */
 static unsigned
 one_based (size_t n)
